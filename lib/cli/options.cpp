@@ -1,0 +1,90 @@
+#include "cli/options.hpp"
+
+#include <sysexits.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+
+#include "base/error.hpp"
+
+namespace orou::cli {
+
+namespace {
+
+bool is_false(std::string_view v) { return v == "no" || v == "false" || v == "0" || v == "off"; }
+
+void add_word(std::vector<std::string>& words, const po::options_description& desc,
+              const std::string& key, const std::string& value) {
+    const po::option_description* d = desc.find_nothrow(key, false);
+    if (!d) throw ConfigError("unknown configuration key: " + key);
+    if (d->semantic()->max_tokens() == 0) {
+        if (!is_false(value)) words.push_back("--" + key);
+        return;
+    }
+    words.push_back("--" + key + "=" + value);
+}
+
+}  // namespace
+
+std::vector<std::string> config_words(std::string_view path, std::string_view section,
+                                      const po::options_description& desc) {
+    std::string p(path);
+    std::ifstream in(p);
+    if (!in) throw SysError("open configuration file " + p, errno);
+    po::options_description none;
+    po::parsed_options parsed = po::parse_config_file(in, none, true);
+    std::string prefix = std::string(section) + ".";
+    std::vector<std::string> words;
+    for (const auto& o : parsed.options) {
+        std::string key = o.string_key;
+        if (key.rfind(prefix, 0) == 0) {
+            key = key.substr(prefix.size());
+        } else if (key.find('.') != std::string::npos) {
+            continue;  // another program's section
+        }
+        for (const auto& v : o.value) add_word(words, desc, key, v);
+    }
+    return words;
+}
+
+po::variables_map parse(int argc, char** argv, const Spec& spec, const po::options_description& desc,
+                        const po::positional_options_description& positional) {
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(argc, argv).options(desc).positional(positional).run(), vm);
+        if (vm.count("help")) {
+            std::cout << "usage: " << spec.usage << "\n" << desc << "\n";
+            std::exit(EX_OK);
+        }
+        if (vm.count("config")) {
+            auto words = config_words(vm["config"].as<std::string>(), spec.section, desc);
+            po::store(po::command_line_parser(words).options(desc).run(), vm);
+        }
+        po::notify(vm);
+    } catch (const po::error& e) {
+        std::fprintf(stderr, "%s: usage error: %s\nusage: %s\n", spec.prog, e.what(), spec.usage);
+        std::exit(EX_USAGE);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "%s: fatal: %s\n", spec.prog, e.what());
+        std::exit(EX_CONFIG);
+    }
+    return vm;
+}
+
+std::vector<std::string> read_list_file(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw SysError("open list file " + path, errno);
+    std::vector<std::string> out;
+    std::string line;
+    while (std::getline(in, line)) {
+        auto b = line.find_first_not_of(" \t\r");
+        if (b == std::string::npos || line[b] == '#') continue;
+        auto e = line.find_last_not_of(" \t\r");
+        out.push_back(line.substr(b, e - b + 1));
+    }
+    return out;
+}
+
+}  // namespace orou::cli

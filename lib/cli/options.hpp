@@ -1,0 +1,35 @@
+// Command line and configuration file, through Boost.Program_options.
+// The file holds the same options as `key = value` lines: top-level keys
+// apply to every program, keys under `[section]` to that program only.
+// The command line wins over the file.
+#pragma once
+
+#include <boost/program_options.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace orou::cli {
+
+namespace po = boost::program_options;
+
+struct Spec {
+    const char* prog;     // "orouboros-smtpd"
+    const char* section;  // "smtpd"
+    const char* usage;    // the synopsis line(s), printed on usage errors
+};
+
+// Parses argv (and the file named by --config, when desc has it).  Prints
+// --help and exits 0; prints a usage error and exits EX_USAGE on bad input.
+po::variables_map parse(int argc, char** argv, const Spec& spec, const po::options_description& desc,
+                        const po::positional_options_description& positional = {});
+
+// The options found in a configuration file for `section`, as command-line
+// words ("--key=value"), so that the one parser validates both.
+std::vector<std::string> config_words(std::string_view path, std::string_view section,
+                                      const po::options_description& desc);
+
+// Reads a list file: one entry a line, blank lines and # comments skipped.
+std::vector<std::string> read_list_file(const std::string& path);
+
+}  // namespace orou::cli
