@@ -2,6 +2,7 @@
 // lib/tls.  Nothing reads from a peer without a deadline.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <span>
@@ -11,6 +12,13 @@ namespace orou::io {
 
 using Clock = std::chrono::steady_clock;
 using Deadline = Clock::time_point;
+
+// An idle timeout per read, bounded by a deadline for the whole session.
+struct Timer {
+    std::chrono::seconds idle;
+    Deadline end;
+    Deadline next() const { return std::min(Clock::now() + idle, end); }
+};
 
 enum class ReadStatus { Ok, Eof, Timeout };
 
