@@ -65,11 +65,31 @@ int Child::wait() {
     return st;
 }
 
-Child spawn(const std::vector<std::string>& argv, int stdin_fd, int stdout_fd) {
+namespace {
+
+std::vector<char*> make_env(const std::vector<std::string>& extra) {
+    std::vector<char*> env;
+    for (char** e = environ; *e; ++e) {
+        std::string_view entry(*e);
+        bool replaced = false;
+        for (const auto& x : extra)
+            replaced = replaced || entry.substr(0, entry.find('=') + 1) == x.substr(0, x.find('=') + 1);
+        if (!replaced) env.push_back(*e);
+    }
+    for (const auto& x : extra) env.push_back(const_cast<char*>(x.c_str()));
+    env.push_back(nullptr);
+    return env;
+}
+
+}  // namespace
+
+Child spawn(const std::vector<std::string>& argv, int stdin_fd, int stdout_fd,
+            const std::vector<std::string>& env) {
     if (argv.empty()) throw ConfigError("empty command");
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
+    std::vector<char*> envp = make_env(env);
 
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
@@ -87,7 +107,7 @@ Child spawn(const std::vector<std::string>& argv, int stdin_fd, int stdout_fd) {
     posix_spawnattr_setsigdefault(&attr, &dfl);
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
     pid_t pid;
-    int rc = ::posix_spawn(&pid, args[0], &fa, &attr, args.data(), environ);
+    int rc = ::posix_spawn(&pid, args[0], &fa, &attr, args.data(), envp.data());
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&attr);
     if (rc != 0) throw SysError("run " + argv[0], rc);

@@ -52,6 +52,8 @@ public:
     pid_t pid() const noexcept { return pid_; }
     // Waits; returns the raw wait status.
     int wait();
+    // Forgets the child (someone else has reaped it).
+    pid_t release() noexcept { return std::exchange(pid_, -1); }
 
 private:
     pid_t pid_ = -1;
@@ -59,8 +61,10 @@ private:
 
 // Spawns argv[0] (an absolute or relative path, no PATH search when it has a
 // slash) with the given fds as its stdin and stdout (-1: inherit).
-// Never through a shell.
-Child spawn(const std::vector<std::string>& argv, int stdin_fd, int stdout_fd);
+// Never through a shell.  `env` entries ("NAME=value") are added to (or
+// replace those of) the current environment.
+Child spawn(const std::vector<std::string>& argv, int stdin_fd, int stdout_fd,
+            const std::vector<std::string>& env = {});
 
 // Splits a spec's command text on blanks (no quoting, no shell).
 std::vector<std::string> split_words(std::string_view text);

@@ -1,0 +1,23 @@
+// The command line of `orouboros`, the original program's: it becomes the
+// listener's ports and the orouboros-smtpd command line run per connection.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "listener/listener.hpp"
+
+namespace orou::cli {
+
+struct ListenerOptions {
+    std::vector<listener::Port> ports;
+    listener::Limits limits;
+    std::string log_target = "STDERR";
+    std::string log_level = "INFO";
+};
+
+// Bad usage prints a message and exits EX_USAGE; --forward, which needs
+// orouboros-forward, exits EX_UNAVAILABLE until that program exists.
+ListenerOptions parse_orouboros(int argc, char** argv);
+
+}  // namespace orou::cli

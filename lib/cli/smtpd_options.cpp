@@ -1,0 +1,110 @@
+#include "cli/smtpd_options.hpp"
+
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "base/error.hpp"
+#include "cli/options.hpp"
+
+namespace orou::cli {
+
+namespace {
+
+constexpr Spec kSpec{"orouboros-smtpd", "smtpd",
+                     "orouboros-smtpd [--config FILE] [--tls none|starttls|implicit --cert FILE --key FILE]\n"
+                     "       [--delivery-domain D]... [--forward-domain D]... [--deliver SPEC] [--forward SPEC]\n"
+                     "       [--relay SPEC] [--auth SPEC] [options]"};
+
+std::string default_hostname() {
+    char buf[256] = {};
+    if (::gethostname(buf, sizeof buf - 1) != 0 || !buf[0]) return "localhost";
+    return buf;
+}
+
+void add_options(po::options_description& d, smtpd::Options& o) {
+    auto& c = o.config;
+    auto& l = c.limits;
+    d.add_options()
+        ("help,h", "show this help")
+        ("config", po::value<std::string>(), "configuration file (section [smtpd])")
+        ("hostname", po::value(&c.hostname)->default_value(default_hostname()), "name in the greeting and Received")
+        ("tls", po::value<std::string>()->default_value("none"), "none, starttls or implicit")
+        ("cert", po::value(&o.cert_file), "TLS certificate chain (PEM)")
+        ("key", po::value(&o.key_file), "TLS private key (PEM)")
+        ("delivery-domain", po::value(&c.domains.delivery)->composing(), "domain delivered locally (repeatable)")
+        ("forward-domain", po::value(&c.domains.forward)->composing(), "domain forwarded home (repeatable)")
+        ("deliver", po::value(&c.local_route), "local delivery stage (exec:, unix: or lmtp: spec)")
+        ("forward", po::value(&c.forward_route), "route to the home server (spec)")
+        ("relay", po::value(&c.relay_route), "outbound route for authenticated clients (spec)")
+        ("auth", po::value(&o.auth_spec), "authentication checker (exec: or unix: spec)")
+        ("auth-timeout", po::value<long>()->default_value(30), "seconds to wait for the checker")
+        ("allow-plaintext-auth", po::bool_switch(&c.allow_plaintext_auth), "offer AUTH without TLS")
+        ("require-auth", po::bool_switch(&c.require_auth), "refuse MAIL before AUTH (submission)")
+        ("keep-submitter-address", po::bool_switch(&c.keep_submitter_address), "name authenticated clients in Received")
+        ("sender-blocklist", po::value<std::string>(), "file of refused sender addresses")
+        ("sender-domain-blocklist", po::value<std::string>(), "file of refused sender domains")
+        ("log", po::value(&o.log_target)->default_value("STDERR"), "STDERR, STDOUT, NONE or a file")
+        ("log-level", po::value(&o.log_level)->default_value("INFO"), "DEBUG, INFO, WARNING or ERROR")
+        ("max-line-length", po::value(&l.max_line)->default_value(l.max_line), "command line limit, bytes")
+        ("max-text-line-length", po::value(&l.max_text_line)->default_value(l.max_text_line), "message line limit")
+        ("max-message-size", po::value(&l.max_message)->default_value(l.max_message), "message size limit, bytes")
+        ("max-recipients", po::value(&l.max_rcpts)->default_value(l.max_rcpts), "recipients per message")
+        ("max-errors", po::value(&l.max_errors)->default_value(l.max_errors), "errors before disconnect")
+        ("max-auth-failures", po::value(&l.max_auth_failures)->default_value(l.max_auth_failures), "failed AUTH before disconnect")
+        ("idle-timeout", po::value<long>()->default_value(300), "seconds a client may stay silent")
+        ("session-timeout", po::value<long>()->default_value(1800), "seconds a session may last")
+        ("next-hop-timeout", po::value<long>()->default_value(120), "seconds to wait for a next hop's reply");
+}
+
+smtpd::TlsMode tls_mode(const std::string& s) {
+    if (s == "none") return smtpd::TlsMode::None;
+    if (s == "starttls") return smtpd::TlsMode::StartTls;
+    if (s == "implicit") return smtpd::TlsMode::Implicit;
+    throw po::error("--tls must be none, starttls or implicit");
+}
+
+std::chrono::seconds seconds(const po::variables_map& vm, const char* key) {
+    long v = vm[key].as<long>();
+    if (v <= 0) throw po::error(std::string("--") + key + " must be positive");
+    return std::chrono::seconds(v);
+}
+
+void finish(const po::variables_map& vm, smtpd::Options& o) {
+    auto& c = o.config;
+    c.tls = tls_mode(vm["tls"].as<std::string>());
+    if (c.tls != smtpd::TlsMode::None && (o.cert_file.empty() || o.key_file.empty()))
+        throw po::error("--tls " + vm["tls"].as<std::string>() + " needs --cert and --key");
+    c.limits.idle = seconds(vm, "idle-timeout");
+    c.limits.session = seconds(vm, "session-timeout");
+    c.hop_timeouts.command = seconds(vm, "next-hop-timeout");
+    o.auth_timeout = seconds(vm, "auth-timeout");
+    if (vm.count("sender-blocklist")) c.blocked_senders = read_list_file(vm["sender-blocklist"].as<std::string>());
+    if (vm.count("sender-domain-blocklist"))
+        c.blocked_sender_domains = read_list_file(vm["sender-domain-blocklist"].as<std::string>());
+    if (c.limits.max_line < 512 || c.limits.max_text_line < 1000)
+        throw po::error("line limits below the RFC 5321 minimums (512, 1000)");
+}
+
+}  // namespace
+
+smtpd::Options parse_smtpd(int argc, char** argv) {
+    smtpd::Options o;
+    po::options_description desc("Options");
+    add_options(desc, o);
+    auto vm = parse(argc, argv, kSpec, desc);
+    try {
+        finish(vm, o);
+    } catch (const po::error& e) {
+        std::fprintf(stderr, "%s: usage error: %s\n", kSpec.prog, e.what());
+        std::exit(EX_USAGE);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "%s: fatal: %s\n", kSpec.prog, e.what());
+        std::exit(EX_CONFIG);
+    }
+    return o;
+}
+
+}  // namespace orou::cli

@@ -1,0 +1,65 @@
+// The LMTP client side of a route: opens the stage named by a spec and
+// passes the transaction on, so the client hears the stage's own verdicts.
+//   exec:/path/prog args   spawned, LMTP over its stdin/stdout
+//   unix:/path/to.sock     a unix stream socket (systemd Accept=yes)
+//   lmtp:host:port         a TCP LMTP server
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/fd.hpp"
+#include "io/line_reader.hpp"
+#include "io/stream.hpp"
+#include "smtp/reply.hpp"
+
+namespace orou::route {
+
+struct HopTimeouts {
+    std::chrono::seconds connect{30};
+    std::chrono::seconds command{120};
+    std::chrono::seconds data{540};  // under the 10 minutes a sender waits
+};
+
+class NextHop {
+public:
+    struct Opened;
+    // Connects, reads the greeting, sends LHLO.  On failure: a 4xx reply.
+    static Opened open(std::string_view spec, std::string_view lhlo_name, HopTimeouts timeouts);
+
+    NextHop(const NextHop&) = delete;
+    NextHop& operator=(const NextHop&) = delete;
+    ~NextHop();
+
+    [[nodiscard]] smtp::Reply mail(std::string_view from_arg);  // "FROM:<a@b> BODY=8BITMIME"
+    [[nodiscard]] smtp::Reply rcpt(std::string_view to_arg);    // "TO:<c@d>"
+    // Sends the message (CRLF line ends) and reads one reply per accepted
+    // recipient; a broken connection gives 4xx for the missing ones.
+    [[nodiscard]] std::vector<smtp::Reply> data(std::string_view message, std::size_t accepted);
+    void rset();
+    bool broken() const { return broken_; }
+
+private:
+    NextHop(std::string spec, Fd in, Fd out, Child child, HopTimeouts timeouts);
+    smtp::Reply command(std::string_view line, std::chrono::seconds timeout);
+    smtp::Reply failure(std::string_view what);
+    void quit() noexcept;
+
+    std::string spec_;
+    Fd in_, out_;
+    Child child_;
+    HopTimeouts timeouts_;
+    io::FdStream stream_;
+    io::LineReader reader_;
+    bool broken_ = false;
+};
+
+struct NextHop::Opened {
+    std::unique_ptr<NextHop> hop;  // null on failure
+    smtp::Reply error;             // the reason when hop is null
+};
+
+}  // namespace orou::route

@@ -1,0 +1,35 @@
+// The relay rule: which route a recipient takes, or none (relay denied).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "smtp/address.hpp"
+
+namespace orou::route {
+
+enum class Kind { Local, Forward, Relay };
+const char* kind_name(Kind kind);
+
+struct Domains {
+    std::vector<std::string> delivery;  // local delivery, from anyone
+    std::vector<std::string> forward;   // to the home server, from anyone
+};
+
+class Router {
+public:
+    explicit Router(Domains domains);  // normalises; throws ConfigError on a bad domain
+
+    // 1. delivery domain -> Local; 2. forward domain -> Forward;
+    // 3. authenticated -> Relay; 4. nullopt: relay denied.
+    // Unauthenticated local parts with %, ! or @ (relay tricks) are denied.
+    std::optional<Kind> route(const smtp::Address& rcpt, bool authenticated) const;
+
+    bool own_domain(const std::string& domain) const;
+
+private:
+    Domains domains_;
+};
+
+}  // namespace orou::route

@@ -1,0 +1,78 @@
+#include "smtpd/program.hpp"
+
+#include <signal.h>
+#include <netdb.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <systemd/sd-daemon.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "base/error.hpp"
+#include "log/log.hpp"
+#include "smtpd/session.hpp"
+
+namespace orou::smtpd {
+
+namespace {
+
+bool is_socket(int fd) {
+    struct stat st{};
+    return ::fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+std::string env_or(const char* name, const std::string& fallback) {
+    const char* v = std::getenv(name);
+    return v && *v ? v : fallback;
+}
+
+std::string sockaddr_text(int fd, std::string& port) {
+    sockaddr_storage ss{};
+    socklen_t len = sizeof ss;
+    if (::getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return "unknown";
+    char host[NI_MAXHOST], serv[NI_MAXSERV];
+    if (::getnameinfo(reinterpret_cast<sockaddr*>(&ss), len, host, sizeof host, serv, sizeof serv,
+                      NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+        return "unknown";
+    port = serv;
+    return ss.ss_family == AF_UNIX ? "local" : host;
+}
+
+Peer find_peer(int fd) {
+    Peer peer;
+    peer.is_socket = is_socket(fd);
+    if (peer.is_socket) peer.address = sockaddr_text(fd, peer.port);
+    if (!peer.is_socket) peer.address = "local";
+    peer.address = env_or("REMOTE_ADDR", peer.address);
+    peer.port = env_or("REMOTE_PORT", peer.port);
+    return peer;
+}
+
+}  // namespace
+
+int smtpd_main(const Options& options) {
+    ::signal(SIGPIPE, SIG_IGN);
+    // A backstop under every deadline: a session never outlives this.
+    ::alarm(static_cast<unsigned>(options.config.limits.session.count()) + 120);
+
+    int n = sd_listen_fds(1);
+    if (n > 1) throw ConfigError("expected one connection socket from systemd, got " + std::to_string(n));
+    int in = n == 1 ? SD_LISTEN_FDS_START : 0;
+    int out = n == 1 ? SD_LISTEN_FDS_START : 1;
+
+    log::Logger logger("orouboros-smtpd", options.log_target, log::parse_level(options.log_level));
+    logger.set_sid(log::new_id());
+    tls::SslCtx ctx;
+    if (options.config.tls != TlsMode::None) ctx = tls::make_server_ctx(options.cert_file, options.key_file);
+    std::unique_ptr<auth::Checker> checker;
+    if (!options.auth_spec.empty()) checker = auth::make_checker(options.auth_spec, options.auth_timeout);
+
+    io::FdStream plain(in, out);
+    Session session(options.config, Services{checker.get(), ctx.get(), logger}, plain, find_peer(in));
+    session.run();
+    return EX_OK;
+}
+
+}  // namespace orou::smtpd

@@ -1,0 +1,23 @@
+// orouboros-smtpd as a whole: what main hands over, and the one call.
+#pragma once
+
+#include <string>
+
+#include "smtpd/config.hpp"
+
+namespace orou::smtpd {
+
+struct Options {
+    Config config;
+    std::string cert_file, key_file;
+    std::string auth_spec;
+    std::string log_target = "STDERR";
+    std::string log_level = "INFO";
+    std::chrono::seconds auth_timeout{30};
+};
+
+// Finds the connection (systemd's socket, else stdin/stdout), loads TLS and
+// the auth checker, serves one session.  Returns a sysexits status.
+int smtpd_main(const Options& options);
+
+}  // namespace orou::smtpd

@@ -1,0 +1,196 @@
+// The transaction: MAIL, RCPT (routed, and passed on to the next hop as it
+// arrives), DATA (answered only with the next hop's verdict).
+#include <ctime>
+
+#include "smtp/data_reader.hpp"
+#include "smtpd/replies.hpp"
+#include "smtpd/session.hpp"
+
+namespace orou::smtpd {
+
+namespace R = replies;
+using smtp::Reply;
+
+namespace {
+
+std::string lower(std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+bool contains(const std::vector<std::string>& list, const std::string& s) {
+    for (const auto& e : list)
+        if (lower(e) == s) return true;
+    return false;
+}
+
+std::string rfc5322_date() {
+    std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    localtime_r(&now, &tm);
+    char buf[64];
+    std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S %z", &tm);
+    return buf;
+}
+
+// The verdict for the client from the next hop's per-recipient replies:
+// all 2xx -> 250; any 4xx -> 451 with its text; else 554 with the text.
+Reply combine(const std::vector<Reply>& replies, const std::string& id) {
+    for (const auto& r : replies)
+        if (r.temporary()) return {451, r.status.empty() ? "4.3.0" : r.status, r.text};
+    for (const auto& r : replies)
+        if (!r.ok()) return {554, r.status.empty() || r.status[0] != '5' ? "5.3.0" : r.status, r.text};
+    return R::accepted(id);
+}
+
+}  // namespace
+
+bool Session::sender_blocked(const smtp::Address& from) const {
+    if (from.null()) return false;
+    return contains(config_.blocked_senders, lower(from.str())) ||
+           contains(config_.blocked_sender_domains, from.domain);
+}
+
+Reply Session::on_mail(std::string_view arg) {
+    if (state_ == State::Fresh) return count_error(R::need_ehlo);
+    if (tx_) return count_error(R::nested_mail);
+    if (config_.require_auth && !auth_user_) return count_error(R::auth_required);
+    auto parsed = smtp::parse_path(arg, "FROM", true);
+    if (parsed.error == smtp::PathError::Syntax) return count_error(R::path_syntax);
+    if (parsed.error == smtp::PathError::BadAddress) return count_error(R::bad_sender_syntax);
+    if (parsed.error == smtp::PathError::BadParam) return count_error(R::bad_param);
+    std::string from_arg = "FROM:<" + parsed.path->address.str() + ">";
+    for (const auto& [key, value] : parsed.path->params) {
+        if (key == "SIZE") {
+            if (value.empty() || value.size() > 18 || value.find_first_not_of("0123456789") != std::string::npos)
+                return count_error(R::bad_param);
+            if (std::stoull(value) > config_.limits.max_message) return R::message_too_big;
+        } else if (key == "BODY" && (value == "8BITMIME" || value == "7BIT")) {
+            from_arg += " BODY=" + value;
+        } else if (key != "AUTH") {
+            return count_error(R::bad_param);
+        }
+    }
+    const auto& from = parsed.path->address;
+    if (sender_blocked(from)) {
+        services_.log.event(log::Level::Info, "mail", {{"from", from.str()}, {"result", "blocked"}});
+        return R::sender_blocked;
+    }
+    services_.log.event(log::Level::Info, "mail", {{"from", from.str()}});
+    tx_ = Transaction{*parsed.path, from_arg, std::nullopt, false, {}};
+    state_ = State::Mail;
+    return R::sender_ok;
+}
+
+const std::string& Session::route_spec(route::Kind kind) const {
+    switch (kind) {
+    case route::Kind::Local: return config_.local_route;
+    case route::Kind::Forward: return config_.forward_route;
+    case route::Kind::Relay: break;
+    }
+    return config_.relay_route;
+}
+
+// Makes hop_ a live session to the route's stage with this transaction's
+// MAIL given; a failure is the reply for the RCPT.
+Reply Session::open_hop(route::Kind kind) {
+    if (route_spec(kind).empty())
+        return kind == route::Kind::Relay ? R::relay_unconfigured : R::route_unconfigured(route::kind_name(kind));
+    if (hop_ && tx_->hop_has_mail && hop_kind_ == kind && !hop_->broken()) return R::ok;
+    if (hop_ && (hop_kind_ != kind || hop_->broken() || tx_->hop_has_mail)) hop_.reset();
+    tx_->hop_has_mail = false;
+    if (!hop_) {
+        auto opened = route::NextHop::open(route_spec(kind), config_.hostname, config_.hop_timeouts);
+        if (!opened.hop) return opened.error;
+        hop_ = std::move(opened.hop);
+        hop_kind_ = kind;
+    }
+    Reply mail = hop_->mail(tx_->from_arg);
+    if (!mail.ok()) return mail;
+    tx_->hop_has_mail = true;
+    return R::ok;
+}
+
+Reply Session::on_rcpt(std::string_view arg) {
+    if (!tx_) return count_error(R::need_mail);
+    auto parsed = smtp::parse_path(arg, "TO", false);
+    if (parsed.error == smtp::PathError::Syntax) return count_error(R::path_syntax);
+    if (parsed.error == smtp::PathError::BadAddress) return count_error(R::bad_rcpt_syntax);
+    if (parsed.error == smtp::PathError::BadParam || !parsed.path->params.empty()) return count_error(R::bad_param);
+    const smtp::Address& to = parsed.path->address;
+    if (tx_->rcpts.size() >= config_.limits.max_rcpts) return R::too_many_rcpts;
+    auto kind = router_.route(to, auth_user_.has_value());
+    Reply reply = R::relay_denied;
+    if (!kind) {
+        ++errors_;
+    } else if (tx_->route && *tx_->route != *kind) {
+        reply = R::other_route;
+    } else if (reply = open_hop(*kind); reply.ok()) {
+        reply = hop_->rcpt("TO:<" + to.str() + ">");
+        if (reply.ok()) {
+            tx_->rcpts.push_back(to);
+            tx_->route = kind;
+        }
+    }
+    services_.log.event(log::Level::Info, "rcpt",
+                        {{"from", tx_->from.address.str()}, {"to", to.str()},
+                         {"route", kind ? route::kind_name(*kind) : "none"}, {"reply", reply.summary()}});
+    return reply;
+}
+
+Reply Session::on_data(std::string_view arg) {
+    if (!tx_) return count_error(R::need_mail);
+    if (!arg.empty()) return count_error(R::no_args);
+    if (tx_->rcpts.empty()) return count_error(R::no_valid_rcpts);
+    send(R::start_data);
+    std::string message;
+    reader_.set_max_line(config_.limits.max_text_line);
+    smtp::DataStatus st = smtp::read_data(reader_, timer_, config_.limits.max_message, message);
+    reader_.set_max_line(config_.limits.max_line);
+    Reply reply;
+    switch (st) {
+    case smtp::DataStatus::Ok: reply = deliver(std::move(message)); break;
+    case smtp::DataStatus::TooBig: reply = R::message_too_big; break;
+    case smtp::DataStatus::BareCrOrLf: reply = R::data_bare_line_end; break;
+    case smtp::DataStatus::TooLong: reply = R::data_line_too_long; break;
+    case smtp::DataStatus::Nul: reply = R::data_nul; break;
+    case smtp::DataStatus::Timeout: state_ = State::Over; return R::timeout;
+    case smtp::DataStatus::Eof: state_ = State::Over; return {0, "", ""};
+    }
+    if (!reply.ok()) services_.log.event(log::Level::Info, "data", {{"reply", reply.summary()}});
+    reset_transaction();
+    return reply;
+}
+
+Reply Session::deliver(std::string message) {
+    std::string id = services_.log.sid() + "." + std::to_string(++messages_);
+    message.insert(0, received_header(id));
+    std::vector<Reply> replies = hop_->data(message, tx_->rcpts.size());
+    tx_->hop_has_mail = false;  // the hop's transaction is over
+    Reply reply = combine(replies, id);
+    services_.log.event(log::Level::Info, "data",
+                        {{"id", id}, {"from", tx_->from.address.str()}, {"rcpts", std::to_string(tx_->rcpts.size())},
+                         {"size", std::to_string(message.size())}, {"reply", reply.summary()}});
+    return reply;
+}
+
+std::string Session::protocol_name() const {
+    std::string p = esmtp_ ? "ESMTP" : "SMTP";
+    if (tls_ && esmtp_) p += "S";
+    if (auth_user_ && esmtp_) p += "A";
+    return p;
+}
+
+std::string Session::received_header(const std::string& id) const {
+    std::string h = "Received: ";
+    bool hide = auth_user_ && !config_.keep_submitter_address;
+    if (!hide) h += "from " + log::escape(helo_name_) + " ([" + peer_.address + "])\r\n\t";
+    h += "by " + config_.hostname + " (Orouboros) with " + protocol_name();
+    if (tls_) h += "\r\n\t(" + tls_->version() + " cipher " + tls_->cipher() + ")";
+    h += "\r\n\tid " + id;
+    if (tx_->rcpts.size() == 1) h += "\r\n\tfor <" + tx_->rcpts.front().str() + ">";
+    h += "; " + rfc5322_date() + "\r\n";
+    return h;
+}
+
+}  // namespace orou::smtpd

@@ -1,0 +1,106 @@
+#include "tls/tls.hpp"
+
+#include <fcntl.h>
+#include <openssl/err.h>
+
+#include <chrono>
+
+#include "base/error.hpp"
+
+namespace orou::tls {
+
+namespace {
+
+constexpr std::chrono::seconds kWriteTimeout{300};
+
+void set_nonblocking(int fd) {
+    int flags = static_cast<int>(check_sys(::fcntl(fd, F_GETFL), "read fd flags"));
+    check_sys(::fcntl(fd, F_SETFL, flags | O_NONBLOCK), "set fd non-blocking");
+}
+
+}  // namespace
+
+std::string last_error() {
+    std::string out;
+    while (unsigned long e = ERR_get_error()) {
+        char buf[256];
+        ERR_error_string_n(e, buf, sizeof buf);
+        if (!out.empty()) out += "; ";
+        out += buf;
+    }
+    return out.empty() ? "unknown TLS error" : out;
+}
+
+SslCtx make_server_ctx(const std::string& cert_file, const std::string& key_file) {
+    SslCtx ctx(SSL_CTX_new(TLS_server_method()));
+    if (!ctx) throw ConfigError("cannot create a TLS context: " + last_error());
+    SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
+    SSL_CTX_set_options(ctx.get(), SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+    SSL_CTX_set_mode(ctx.get(), SSL_MODE_ENABLE_PARTIAL_WRITE);
+    if (SSL_CTX_use_certificate_chain_file(ctx.get(), cert_file.c_str()) != 1)
+        throw ConfigError("cannot load certificate " + cert_file + ": " + last_error());
+    if (SSL_CTX_use_PrivateKey_file(ctx.get(), key_file.c_str(), SSL_FILETYPE_PEM) != 1)
+        throw ConfigError("cannot load key " + key_file + ": " + last_error());
+    if (SSL_CTX_check_private_key(ctx.get()) != 1)
+        throw ConfigError("key " + key_file + " does not match certificate " + cert_file);
+    return ctx;
+}
+
+TlsStream::TlsStream(SSL_CTX* ctx, int in_fd, int out_fd)
+    : ssl_(SSL_new(ctx)), in_(in_fd), out_(out_fd) {
+    if (!ssl_) throw std::runtime_error("SSL_new: " + last_error());
+    set_nonblocking(in_);
+    if (out_ != in_) set_nonblocking(out_);
+    SSL_set_rfd(ssl_.get(), in_);
+    SSL_set_wfd(ssl_.get(), out_);
+}
+
+bool TlsStream::wait(int rc, io::Deadline deadline) {
+    switch (SSL_get_error(ssl_.get(), rc)) {
+    case SSL_ERROR_WANT_READ:
+        return io::wait_fd(in_, false, deadline);
+    case SSL_ERROR_WANT_WRITE:
+        return io::wait_fd(out_, true, deadline);
+    default:
+        return false;
+    }
+}
+
+bool TlsStream::accept(io::Deadline deadline) {
+    ERR_clear_error();
+    for (;;) {
+        int rc = SSL_accept(ssl_.get());
+        if (rc == 1) return true;
+        if (!wait(rc, deadline)) {
+            error_ = io::Clock::now() >= deadline ? "handshake timed out" : last_error();
+            return false;
+        }
+    }
+}
+
+io::ReadResult TlsStream::read(std::span<char> buf, io::Deadline deadline) {
+    ERR_clear_error();
+    for (;;) {
+        int rc = SSL_read(ssl_.get(), buf.data(), static_cast<int>(buf.size()));
+        if (rc > 0) return {io::ReadStatus::Ok, static_cast<std::size_t>(rc)};
+        if (!wait(rc, deadline)) {
+            if (io::Clock::now() >= deadline) return {io::ReadStatus::Timeout};
+            return {io::ReadStatus::Eof};
+        }
+    }
+}
+
+void TlsStream::write(std::string_view data) {
+    ERR_clear_error();
+    auto deadline = io::Clock::now() + kWriteTimeout;
+    while (!data.empty()) {
+        int rc = SSL_write(ssl_.get(), data.data(), static_cast<int>(data.size()));
+        if (rc > 0) {
+            data.remove_prefix(static_cast<std::size_t>(rc));
+            continue;
+        }
+        if (!wait(rc, deadline)) throw SysError("write to the TLS peer", EPIPE);
+    }
+}
+
+}  // namespace orou::tls

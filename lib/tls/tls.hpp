@@ -1,0 +1,56 @@
+// OpenSSL behind owners: a server context, and a Stream over a TLS session
+// on a pair of fds (one socket, or two pipes).
+#pragma once
+
+#include <openssl/ssl.h>
+
+#include <memory>
+#include <string>
+
+#include "io/stream.hpp"
+
+namespace orou::tls {
+
+template <auto Free>
+struct CFree {
+    template <class T>
+    void operator()(T* p) const noexcept {
+        Free(p);
+    }
+};
+using SslCtx = std::unique_ptr<SSL_CTX, CFree<SSL_CTX_free>>;
+using Ssl = std::unique_ptr<SSL, CFree<SSL_free>>;
+
+// The OpenSSL error queue as text (and clears it).
+std::string last_error();
+
+// A server context: certificate chain and key from PEM files, TLS 1.2 at
+// least.  Throws ConfigError naming the file that does not load.
+SslCtx make_server_ctx(const std::string& cert_file, const std::string& key_file);
+
+class TlsStream final : public io::Stream {
+public:
+    // Sets both fds non-blocking; reads and writes wait with poll().
+    TlsStream(SSL_CTX* ctx, int in_fd, int out_fd);
+    // Server side handshake; false (with the reason in error()) on failure
+    // or when the deadline passes.
+    bool accept(io::Deadline deadline);
+
+    io::ReadResult read(std::span<char> buf, io::Deadline deadline) override;
+    void write(std::string_view data) override;
+    bool pending() const override { return SSL_pending(ssl_.get()) > 0; }
+
+    std::string version() const { return SSL_get_version(ssl_.get()); }
+    std::string cipher() const { return SSL_get_cipher_name(ssl_.get()); }
+    const std::string& error() const { return error_; }
+
+private:
+    // Waits as OpenSSL asks after a call that returned rc; false: give up.
+    bool wait(int rc, io::Deadline deadline);
+
+    Ssl ssl_;
+    int in_, out_;
+    std::string error_;
+};
+
+}  // namespace orou::tls
