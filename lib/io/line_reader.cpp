@@ -36,6 +36,7 @@ LineStatus LineReader::next(std::string& line, Deadline deadline) {
         bool crlf = len > 0 && *(lf - 1) == '\r';
         std::size_t content = crlf ? len - 1 : len;
         pos_ += len + 1;
+        last_crlf_ = crlf;
         if (too_long || content > max_line_) return LineStatus::TooLong;
         line.assign(begin, begin + static_cast<std::ptrdiff_t>(content));
         if (!crlf || line.find('\r') != std::string::npos) return LineStatus::BareCrOrLf;

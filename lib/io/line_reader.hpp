@@ -27,6 +27,9 @@ public:
     // BareCrOrLf/Nul (without the terminator), empty for TooLong.
     LineStatus next(std::string& line, Deadline deadline);
 
+    // Whether the last line returned ended with CRLF (not a bare LF).
+    bool last_ended_crlf() const { return last_crlf_; }
+
     void set_stream(Stream& stream) { stream_ = &stream; }
     void set_max_line(std::size_t max_line) { max_line_ = max_line; }
     std::size_t max_line() const { return max_line_; }
@@ -43,6 +46,7 @@ private:
     std::size_t max_line_;
     std::vector<char> buf_;
     std::size_t pos_ = 0;
+    bool last_crlf_ = true;
 };
 
 }  // namespace orou::io

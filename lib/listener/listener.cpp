@@ -94,8 +94,10 @@ int Server::run() {
     for (const auto& s : socks_) fds.push_back({s.get(), POLLIN, 0});
     while (!g_stop) {
         int rc = ::ppoll(fds.data(), fds.size(), nullptr, &none);
+        int err = errno;
         reap();
-        if (rc < 0 && errno == EINTR) continue;
+        if (rc < 0 && err == EINTR) continue;
+        errno = err;
         check_sys(rc, "poll the listening sockets");
         for (std::size_t i = 0; i < fds.size(); ++i)
             if (fds[i].revents & POLLIN) accept_one(i);

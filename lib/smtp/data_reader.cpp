@@ -7,11 +7,14 @@ DataStatus read_data(io::LineReader& in, const io::Timer& timer, std::size_t max
     message.clear();
     DataStatus verdict = DataStatus::Ok;
     std::string line;
+    bool after_crlf = true;  // the DATA command ended with CRLF
     for (;;) {
         io::LineStatus st = in.next(line, timer.next());
         if (st == io::LineStatus::Timeout) return DataStatus::Timeout;
         if (st == io::LineStatus::Eof) return DataStatus::Eof;
-        if (st == io::LineStatus::Ok && line == ".") return verdict;
+        // Only CRLF "." CRLF ends the message: a dot after a bare LF does not.
+        if (st == io::LineStatus::Ok && line == "." && after_crlf) return verdict;
+        after_crlf = in.last_ended_crlf();
         if (verdict != DataStatus::Ok) continue;
         if (st == io::LineStatus::TooLong) verdict = DataStatus::TooLong;
         else if (st == io::LineStatus::BareCrOrLf) verdict = DataStatus::BareCrOrLf;

@@ -46,6 +46,7 @@ struct Peer {
     std::string address = "unknown";
     std::string port;
     bool is_socket = false;
+    int in_fd = -1, out_fd = -1;  // for TLS; -1: no TLS possible (tests)
 };
 
 }  // namespace orou::smtpd

@@ -40,8 +40,9 @@ std::string sockaddr_text(int fd, std::string& port) {
     return ss.ss_family == AF_UNIX ? "local" : host;
 }
 
-Peer find_peer(int fd) {
+Peer find_peer(int fd, int out_fd) {
     Peer peer;
+    peer.in_fd = fd, peer.out_fd = out_fd;
     peer.is_socket = is_socket(fd);
     if (peer.is_socket) peer.address = sockaddr_text(fd, peer.port);
     if (!peer.is_socket) peer.address = "local";
@@ -70,7 +71,7 @@ int smtpd_main(const Options& options) {
     if (!options.auth_spec.empty()) checker = auth::make_checker(options.auth_spec, options.auth_timeout);
 
     io::FdStream plain(in, out);
-    Session session(options.config, Services{checker.get(), ctx.get(), logger}, plain, find_peer(in));
+    Session session(options.config, Services{checker.get(), ctx.get(), logger}, plain, find_peer(in, out));
     session.run();
     return EX_OK;
 }

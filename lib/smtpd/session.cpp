@@ -33,7 +33,7 @@ constexpr Verb kVerbs[] = {
 
 }  // namespace
 
-Session::Session(const Config& config, Services services, io::FdStream& plain, Peer peer)
+Session::Session(const Config& config, Services services, io::Stream& plain, Peer peer)
     : config_(config),
       services_(services),
       plain_(plain),
@@ -49,6 +49,7 @@ void Session::run() {
     services_.log.event(log::Level::Info, "connect", {{"client", peer_.address}, {"port", peer_.port}});
     try {
         serve();
+        flush();
     } catch (const SysError& e) {
         services_.log.event(log::Level::Info, "lost", {{"reason", e.what()}});
     } catch (const std::exception& e) {
@@ -105,9 +106,7 @@ Reply Session::count_error(Reply reply) {
 
 void Session::send(const Reply& reply) {
     out_ += reply.wire();
-    if (!reader_.has_buffered() || reply.code == 354 || reply.code == 334 ||
-        state_ == State::Over)
-        flush();
+    if (!reader_.has_buffered() || reply.code == 354 || reply.code == 334) flush();
 }
 
 void Session::flush() {
@@ -123,9 +122,9 @@ void Session::discard_pregreet() {
     std::array<char, 4096> buf;
     std::size_t dropped = 0;
     for (int i = 0; i < 64; ++i) {
-        pollfd p{plain_.in_fd(), POLLIN, 0};
+        pollfd p{peer_.in_fd, POLLIN, 0};
         if (::poll(&p, 1, 0) <= 0 || !(p.revents & POLLIN)) break;
-        ssize_t n = ::recv(plain_.in_fd(), buf.data(), buf.size(), MSG_DONTWAIT);
+        ssize_t n = ::recv(peer_.in_fd, buf.data(), buf.size(), MSG_DONTWAIT);
         if (n <= 0) break;
         dropped += static_cast<std::size_t>(n);
     }
@@ -134,7 +133,7 @@ void Session::discard_pregreet() {
 }
 
 bool Session::start_tls() {
-    tls_ = std::make_unique<tls::TlsStream>(services_.tls, plain_.in_fd(), plain_.out_fd());
+    tls_ = std::make_unique<tls::TlsStream>(services_.tls, peer_.in_fd, peer_.out_fd);
     if (!tls_->accept(io::Clock::now() + config_.limits.idle)) {
         services_.log.event(log::Level::Info, "tls-failed", {{"reason", tls_->error()}});
         return false;
@@ -171,7 +170,8 @@ Reply Session::on_helo(std::string_view arg) {
 Reply Session::on_starttls(std::string_view arg) {
     if (!arg.empty()) return count_error(R::no_args);
     if (tls_) return count_error(R::already_tls);
-    if (config_.tls != TlsMode::StartTls || !services_.tls) return count_error(R::tls_unavailable);
+    if (config_.tls != TlsMode::StartTls || !services_.tls || peer_.in_fd < 0)
+        return count_error(R::tls_unavailable);
     out_ += R::ready_tls.wire();
     flush();
     reader_.discard_buffered();  // commands pipelined after STARTTLS are never run

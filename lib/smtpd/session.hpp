@@ -32,7 +32,7 @@ struct Services {
 
 class Session {
 public:
-    Session(const Config& config, Services services, io::FdStream& plain, Peer peer);
+    Session(const Config& config, Services services, io::Stream& plain, Peer peer);
     Session(const Session&) = delete;
     Session& operator=(const Session&) = delete;
     ~Session();
@@ -91,7 +91,7 @@ private:
 
     const Config& config_;
     Services services_;
-    io::FdStream& plain_;
+    io::Stream& plain_;
     Peer peer_;
     route::Router router_;
     io::Timer timer_;

@@ -64,3 +64,9 @@ TEST(DataReader, DotStuffRoundTrips) {
     EXPECT_EQ(wire, "..a\r\nb\r\n...c\r\n.\r\n");
     EXPECT_EQ(run(wire).message, msg);
 }
+
+TEST(DataReader, LfDotCrLfDoesNotEndTheMessage) {
+    auto r = run("a\r\nb\n.\r\nMAIL FROM:<evil@x>\r\n.\r\nQUIT\r\n");
+    EXPECT_EQ(r.status, DataStatus::BareCrOrLf);
+    EXPECT_EQ(r.next_line, "QUIT");
+}

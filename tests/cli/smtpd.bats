@@ -1,0 +1,570 @@
+#!/usr/bin/env bats
+# orouboros-smtpd over a pipe (--tls none), with the real mbox-deliver as
+# its local stage and the real authcheck: each test plays a dialogue
+# (tests/dialog.py) and checks the mail directory afterwards.
+
+setup() {
+    BIN=${OROUBOROS_BIN:-$(dirname "$(command -v orouboros-smtpd)")}
+    T="$BATS_TEST_TMPDIR"
+    MAIL="$T/mail" HOME_MAIL="$T/home"
+    mkdir -p "$MAIL" "$HOME_MAIL"
+    printf '%s\n' '{"asdf": {"salt": "dExNPiUB4fBd39dXxiGLvA==", "hash": "Ow5nPPcyWgy11lUmF/rK45aReQVTMXsiJ237PZKmbBk="}}' >"$T/creds.json"
+    SMTPD=("$BIN/orouboros-smtpd" --tls none --hostname vps.test --log "$T/smtpd.log" --log-level DEBUG
+        --delivery-domain example.com --forward-domain home.example
+        --forward "exec:$BIN/orouboros-mbox-deliver --lmtp --mboxdir $HOME_MAIL --log $T/deliver.log"
+        --auth "exec:$BIN/orouboros-authcheck --credentials $T/creds.json --fail-delay 0 --log $T/auth.log")
+    DELIVER="exec:$BIN/orouboros-mbox-deliver --lmtp --mboxdir $MAIL --log $T/deliver.log"
+}
+
+dialog() {
+    /usr/bin/python3 "$BATS_TEST_DIRNAME/../dialog.py" -- "${SMTPD[@]}" --deliver "$DELIVER" "$@"
+}
+
+# bytes of a file, or "none"
+size_of() { if [ -e "$1" ]; then stat -c %s "$1"; else echo none; fi; }
+
+@test "smtpd: EHLO advertises the extensions, and no AUTH without TLS" {
+    run dialog <<'EOF'
+< 220 vps.test ESMTP
+> EHLO client.example
+< 250 ENHANCEDSTATUSCODES
+> QUIT
+< 221 2.0.0
+EOF
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"250-PIPELINING"* && "$output" == *"250-SIZE 26214400"* && "$output" == *"250-8BITMIME"* ]]
+    [[ "$output" != *"AUTH"* && "$output" != *"STARTTLS"* ]]
+    [[ "$output" == *"exit 0"* ]]
+}
+
+@test "smtpd: lenient MAIL and rcpt forms deliver, with a Received header, into MAIL/<local>/INBOX" {
+    run dialog <<'EOF'
+< 220
+> ehlo client.example
+< 250
+> mail from: test@example.com
+< 250 2.1.0
+> rcpt to: another_test@example.com
+< 250
+> data
+< 354
+> Subject: pipe test
+>
+> hello over a pipe
+> ..a line that starts with a dot
+> .
+< 250 2.0.0 message accepted
+> quit
+< 221
+EOF
+    [ "$status" -eq 0 ]
+    inbox="$MAIL/another_test/INBOX"
+    grep -q '^From test@example.com ' "$inbox"
+    grep -q '^Received: from client.example (\[local\])' "$inbox"
+    grep -q 'by vps.test (Orouboros) with ESMTP$' "$inbox"
+    grep -q '^Subject: pipe test$' "$inbox"
+    grep -q '^\.a line that starts with a dot$' "$inbox"
+}
+
+@test "smtpd: unauthenticated mail to another domain is refused with 554 5.7.1 and stored nowhere" {
+    run dialog <<'EOF'
+< 220
+> EHLO x
+< 250
+> MAIL FROM:<a@internet.example>
+< 250
+> RCPT TO:<victim@elsewhere.example>
+< 554 5.7.1 relay denied
+> DATA
+< 554 5.5.1
+> QUIT
+< 221
+EOF
+    [ "$status" -eq 0 ]
+    [ -z "$(ls -A "$MAIL")" ] && [ -z "$(ls -A "$HOME_MAIL")" ]
+}
+
+@test "smtpd: relay tricks on an own domain are refused (%, !, quoted @, source route)" {
+    run dialog <<'EOF'
+< 220
+> EHLO x
+< 250
+> MAIL FROM:<a@internet.example>
+< 250
+> RCPT TO:<victim%elsewhere.example@example.com>
+< 554 5.7.1
+> RCPT TO:<elsewhere.example!victim@example.com>
+< 554 5.7.1
+> RCPT TO:<"victim@elsewhere.example"@example.com>
+< 554 5.7.1
+> RCPT TO:<@example.com:victim@elsewhere.example>
+< 554 5.7.1
+> RCPT TO:<victim@ELSEWHERE.EXAMPLE.>
+< 554 5.7.1
+> QUIT
+< 221
+EOF
+    [ "$status" -eq 0 ]
+    [ -z "$(ls -A "$MAIL")" ]
+}
+
+@test "smtpd: upper-case and trailing-dot own domains are own domains" {
+    run dialog <<'EOF'
+< 220
+> EHLO x
+< 250
+> MAIL FROM:<a@internet.example>
+< 250
+> RCPT TO:<Bob@EXAMPLE.COM.>
+< 250
+> DATA
+< 354
+> Subject: case
+>
+> x
+> .
+< 250
+> QUIT
+< 221
+EOF
+    [ "$status" -eq 0 ]
+    grep -q '^Subject: case' "$MAIL/Bob/INBOX"
+}
+
+@test "smtpd: a forward-domain recipient after a delivery-domain one gets 452 4.5.3, and goes in the next transaction" {
+    run dialog <<'EOF'
+< 220
+> EHLO x
+< 250
+> MAIL FROM:<a@internet.example>
+< 250
+> RCPT TO:<local@example.com>
+< 250
+> RCPT TO:<far@home.example>
+< 452 4.5.3
+> DATA
+< 354
+> Subject: first
+>
+> .
+< 250
+> MAIL FROM:<a@internet.example>
+< 250
+> RCPT TO:<far@home.example>
+< 250
+> DATA
+< 354
+> Subject: second
+>
+> .
+< 250
+> QUIT
+< 221
+EOF
+    [ "$status" -eq 0 ]
+    grep -q '^Subject: first' "$MAIL/local/INBOX"
+    grep -q '^Subject: second' "$HOME_MAIL/far/INBOX"
+    [ ! -e "$MAIL/far" ] && [ ! -e "$HOME_MAIL/local" ]
+}
+
+@test "smtpd: AUTH outside TLS is refused with 538 unless --allow-plaintext-auth" {
+    run dialog <<'EOF'
+< 220
+> EHLO x
+< 250
+> AUTH PLAIN AGFzZGYAYXNkZg==
+< 538 5.7.11
+> QUIT
+< 221
+EOF
+    [ "$status" -eq 0 ]
+}
+
+@test "smtpd: AUTH PLAIN (both the RFC form and the original's two-field form) and LOGIN succeed" {
+    run dialog --allow-plaintext-auth <<'EOF'
+< 220
+> EHLO x
+< 250 AUTH PLAIN LOGIN
+> AUTH PLAIN
+< 334
+> YXNkZgBhc2Rm
+< 235 2.7.0
+> QUIT
+< 221
+EOF
+    [ "$status" -eq 0 ]
+    run dialog --allow-plaintext-auth <<'EOF'
+< 220
+> EHLO x
+< 250
+> AUTH PLAIN AGFzZGYAYXNkZg==
+< 235 2.7.0
+> QUIT
+< 221
+EOF
+    [ "$status" -eq 0 ]
+    run dialog --allow-plaintext-auth <<'EOF'
+< 220
+> EHLO x
+< 250
+> AUTH LOGIN
+< 334 VXNlcm5hbWU6
+> YXNkZg==
+< 334 UGFzc3dvcmQ6
+> YXNkZg==
+< 235 2.7.0
+> QUIT
+< 221
+EOF
+    [ "$status" -eq 0 ]
+    ! grep -rq 'YXNkZg' "$T"/*.log
+}
+
+@test "smtpd: an authenticated client may send elsewhere; with no relay route that is 550 5.7.1" {
+    run dialog --allow-plaintext-auth <<'EOF'
+< 220
+> EHLO x
+< 250
+> AUTH PLAIN AGFzZGYAYXNkZg==
+< 235
+> MAIL FROM:<asdf@example.com>
+< 250
+> RCPT TO:<friend@elsewhere.example>
+< 550 5.7.1 no relay route configured
+> QUIT
+< 221
+EOF
+    [ "$status" -eq 0 ]
+}
+
+@test "smtpd: AUTH cancelled with * gets 501, bad base64 gets 501, three wrong passwords close with 421" {
+    run dialog --allow-plaintext-auth <<'EOF'
+< 220
+> EHLO x
+< 250
+> AUTH PLAIN
+< 334
+> *
+< 501 5.7.0
+> AUTH PLAIN !!!notbase64
+< 501 5.5.2
+> AUTH PLAIN AGFzZGYAd3Jvbmc=
+< 535 5.7.8
+> AUTH PLAIN AGFzZGYAd3Jvbmc=
+< 535 5.7.8
+> AUTH PLAIN AGFzZGYAd3Jvbmc=
+< 535 5.7.8
+< 421 4.7.0
+<eof
+EOF
+    [ "$status" -eq 0 ]
+    ! grep -rq 'd3Jvbmc' "$T"/*.log
+}
+
+@test "smtpd: SMTP smuggling with <LF>.<LF> stores nothing and accepts no second message" {
+    run dialog <<'EOF'
+< 220
+> EHLO x
+< 250
+> MAIL FROM:<a@internet.example>
+< 250
+> RCPT TO:<bob@example.com>
+< 250
+> DATA
+< 354
+>> Subject: one\r\n\r\nbody\n.\nMAIL FROM:<evil@internet.example>\nRCPT TO:<bob@example.com>\nDATA\nSubject: smuggled\n\r\n.\r\n
+< 554 5.6.0
+> QUIT
+< 221
+EOF
+    [ "$status" -eq 0 ]
+    [ ! -e "$MAIL/bob/INBOX" ]
+}
+
+@test "smtpd: smuggling variants <CR>.<CR>, <LF>.<CR><LF>, <CR><LF>.<LF> are refused" {
+    for end in '\r.\r' '\n.\r\n' '\r\n.\n' '\r\n.\r'; do
+        run dialog <<EOF
+< 220
+> EHLO x
+< 250
+> MAIL FROM:<a@internet.example>
+< 250
+> RCPT TO:<bob@example.com>
+< 250
+> DATA
+< 354
+>> Subject: one\r\n\r\nbody${end}MAIL FROM:<evil@internet.example>\r\n.\r\n
+< 554 5.6.0
+> QUIT
+< 221
+EOF
+        [ "$status" -eq 0 ]
+    done
+    [ ! -e "$MAIL/bob/INBOX" ]
+}
+
+@test "smtpd: a message over --max-message-size gets 552 5.3.4 and the mbox is untouched" {
+    mkdir -p "$MAIL/bob" && printf 'From x Thu Jan  1 00:00:00 2026\n\nold\n\n' >"$MAIL/bob/INBOX"
+    before=$(md5sum <"$MAIL/bob/INBOX")
+    run dialog --max-message-size 2000 <<'EOF'
+< 220
+> EHLO x
+< 250
+> MAIL FROM:<a@internet.example> SIZE=5000
+< 552 5.3.4
+> MAIL FROM:<a@internet.example>
+< 250
+> RCPT TO:<bob@example.com>
+< 250
+> DATA
+< 354
+>> Subject: big\r\n\r\n{990*x}\r\n{990*y}\r\n{990*z}\r\n.\r\n
+< 552 5.3.4
+> QUIT
+< 221
+EOF
+    [ "$status" -eq 0 ]
+    [ "$(md5sum <"$MAIL/bob/INBOX")" = "$before" ]
+}
+
+@test "smtpd: a megabyte line gets 500 5.5.2 and the session goes on" {
+    run dialog <<'EOF'
+< 220
+>> EHLO {1048576*x}\r\n
+< 500 5.5.2 line too long
+> EHLO x
+< 250
+> QUIT
+< 221
+EOF
+    [ "$status" -eq 0 ]
+}
+
+@test "smtpd: NUL bytes and bare LF in commands are refused" {
+    run dialog <<'EOF'
+< 220
+>> EHLO x\0y\r\n
+< 500 5.5.2 NUL
+>> EHLO x\n
+< 500 5.5.2 bare
+> QUIT
+< 221
+EOF
+    [ "$status" -eq 0 ]
+}
+
+@test "smtpd: unknown commands in a loop end with 421 after --max-errors" {
+    run dialog --max-errors 3 <<'EOF'
+< 220
+> FOO
+< 500 5.5.2
+> BAR
+< 500 5.5.2
+> BAZ
+< 500 5.5.2
+< 421 4.7.0
+<eof
+EOF
+    [ "$status" -eq 0 ]
+}
+
+@test "smtpd: an HTTP request is answered 421 and closed" {
+    run dialog <<'EOF'
+< 220
+> GET / HTTP/1.1
+< 421 4.7.0
+<eof
+EOF
+    [ "$status" -eq 0 ]
+}
+
+@test "smtpd: a silent client gets 421 4.4.2 after --idle-timeout and the process exits" {
+    run dialog --idle-timeout 1 <<'EOF'
+< 220
+< 421 4.4.2
+<eof
+EOF
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"exit 0"* ]]
+}
+
+@test "smtpd: commands out of order get 503 5.5.1" {
+    run dialog <<'EOF'
+< 220
+> MAIL FROM:<a@internet.example>
+< 503 5.5.1
+> EHLO x
+< 250
+> RCPT TO:<bob@example.com>
+< 503 5.5.1
+> DATA
+< 503 5.5.1
+> MAIL FROM:<a@internet.example>
+< 250
+> MAIL FROM:<a@internet.example>
+< 503 5.5.1
+> RSET
+< 250
+> RCPT TO:<bob@example.com>
+< 503 5.5.1
+> QUIT
+< 221
+EOF
+    [ "$status" -eq 0 ]
+}
+
+@test "smtpd: more than --max-recipients recipients get 452 4.5.3" {
+    run dialog --max-recipients 2 <<'EOF'
+< 220
+> EHLO x
+< 250
+> MAIL FROM:<a@internet.example>
+< 250
+> RCPT TO:<r1@example.com>
+< 250
+> RCPT TO:<r2@example.com>
+< 250
+> RCPT TO:<r3@example.com>
+< 452 4.5.3
+> QUIT
+< 221
+EOF
+    [ "$status" -eq 0 ]
+}
+
+@test "smtpd: pipelined commands are answered in order" {
+    run dialog <<'EOF'
+< 220
+>> EHLO x\r\nMAIL FROM:<a@internet.example>\r\nRCPT TO:<p1@example.com>\r\nRCPT TO:<nobody@elsewhere.example>\r\nDATA\r\n
+< 250
+< 250 2.1.0
+< 250
+< 554 5.7.1
+< 354
+>> Subject: pipelined\r\n\r\nx\r\n.\r\nQUIT\r\n
+< 250 2.0.0
+< 221
+EOF
+    [ "$status" -eq 0 ]
+    grep -q '^Subject: pipelined' "$MAIL/p1/INBOX"
+}
+
+@test "smtpd: a local part that would leave the mail directory is refused at RCPT and creates nothing" {
+    run dialog <<'EOF'
+< 220
+> EHLO x
+< 250
+> MAIL FROM:<a@internet.example>
+< 250
+> RCPT TO:<../evil@example.com>
+< 550 5.1.3
+> RCPT TO:<.hidden@example.com>
+< 550 5.1.3
+> QUIT
+< 221
+EOF
+    [ "$status" -eq 0 ]
+    [ ! -e "$T/evil" ] && [ -z "$(ls -A "$MAIL")" ]
+}
+
+@test "smtpd: a sender on --sender-blocklist or --sender-domain-blocklist is refused at MAIL" {
+    printf '# blocked\nspammer@bad.example\n' >"$T/senders"
+    printf 'worse.example\n' >"$T/domains"
+    run dialog --sender-blocklist "$T/senders" --sender-domain-blocklist "$T/domains" <<'EOF'
+< 220
+> EHLO x
+< 250
+> MAIL FROM:<Spammer@BAD.example>
+< 554 5.7.1
+> MAIL FROM:<anyone@worse.example>
+< 554 5.7.1
+> MAIL FROM:<fine@bad.example>
+< 250
+> QUIT
+< 221
+EOF
+    [ "$status" -eq 0 ]
+}
+
+@test "smtpd: a local stage that cannot start gives 451 at RCPT" {
+    DELIVER="exec:$T/no-such-program --lmtp"
+    run dialog <<'EOF'
+< 220
+> EHLO x
+< 250
+> MAIL FROM:<a@internet.example>
+< 250
+> RCPT TO:<bob@example.com>
+< 451 4.4.1
+> QUIT
+< 221
+EOF
+    [ "$status" -eq 0 ]
+}
+
+@test "smtpd: a stage that cannot store gives 451 after DATA and leaves nothing behind" {
+    chmod 0500 "$MAIL"
+    run dialog <<'EOF'
+< 220
+> EHLO x
+< 250
+> MAIL FROM:<a@internet.example>
+< 250
+> RCPT TO:<bob@example.com>
+< 250
+> DATA
+< 354
+> Subject: cannot store
+>
+> .
+< 451
+> QUIT
+< 221
+EOF
+    chmod 0700 "$MAIL"
+    [ "$status" -eq 0 ]
+    [ -z "$(ls -A "$MAIL")" ]
+}
+
+@test "smtpd: options come from a --config file section, the command line wins" {
+    cat >"$T/orouboros.conf" <<EOF
+hostname = from-file.test
+[smtpd]
+max-recipients = 1
+[authcheck]
+fail-delay = 0
+EOF
+    run dialog --config "$T/orouboros.conf" <<'EOF'
+< 220 vps.test
+> EHLO x
+< 250
+> MAIL FROM:<a@internet.example>
+< 250
+> RCPT TO:<r1@example.com>
+< 250
+> RCPT TO:<r2@example.com>
+< 452 4.5.3
+> QUIT
+< 221
+EOF
+    [ "$status" -eq 0 ]
+    printf 'no-such-key = 1\n' >"$T/bad.conf"
+    run "$BIN/orouboros-smtpd" --config "$T/bad.conf" </dev/null
+    [ "$status" -eq 78 ]
+    [[ "$output" == *"unknown configuration key: no-such-key"* ]]
+}
+
+@test "smtpd: usage errors exit 64 with a message" {
+    run "$BIN/orouboros-smtpd" --tls sometimes </dev/null
+    [ "$status" -eq 64 ]
+    [[ "$output" == *"usage"* ]]
+    run "$BIN/orouboros-smtpd" --tls implicit </dev/null
+    [ "$status" -eq 64 ]
+    [[ "$output" == *"needs --cert and --key"* ]]
+}
+
+@test "smtpd: an unreadable certificate is a configuration error (78)" {
+    run "$BIN/orouboros-smtpd" --tls starttls --cert "$T/none.crt" --key "$T/none.key" </dev/null
+    [ "$status" -eq 78 ]
+    [[ "$output" == *"cannot load certificate"* ]]
+}

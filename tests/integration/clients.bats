@@ -1,0 +1,130 @@
+#!/usr/bin/env bats
+# Real clients against a real listener on loopback: swaks, Python smtplib
+# and openssl s_client, implicit TLS and STARTTLS, AUTH PLAIN and LOGIN.
+# Each test checks the reply codes and the mbox on disk.
+
+load lib
+
+setup_file() {
+    export FIX="$BATS_FILE_TMPDIR"
+    make_fixtures "$FIX"
+    mkdir -p "$FIX/mail"
+    export TLS_PORT=$(free_port) STARTTLS_PORT=$(free_port)
+    ORO_WAIT_PORTS="$TLS_PORT $STARTTLS_PORT" start_orouboros "$FIX" \
+        --cert "$FIX/server.crt" --key "$FIX/server.key" \
+        --delivery-domain example.com --local --mboxdir "$FIX/mail" \
+        --port "$STARTTLS_PORT" --ssl-port "$TLS_PORT" \
+        --user-credentials "$FIX/creds.json" --hostname vps.test --log-level DEBUG
+}
+
+teardown_file() {
+    stop_orouboros "$FIX"
+}
+
+# swaks with the usual options; the rest are the caller's.
+swaks_to() {
+    swaks --server 127.0.0.1 --from test@example.com --h-Subject "orouboros test" \
+        --body "body of the test" --timeout 20 "$@"
+}
+
+@test "swaks over implicit TLS with AUTH PLAIN delivers into the mbox" {
+    run swaks_to --port "$TLS_PORT" --tls-on-connect --auth PLAIN --auth-user asdf --auth-password asdf \
+        --to swaks_plain@example.com
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"235 2.7.0"* ]]
+    [[ "$output" == *"<~  250 2.0.0 message accepted"* ]]
+    grep -q '^From test@example.com ' "$FIX/mail/swaks_plain/INBOX"
+    grep -q '^Subject: orouboros test' "$FIX/mail/swaks_plain/INBOX"
+    grep -q '^body of the test' "$FIX/mail/swaks_plain/INBOX"
+}
+
+@test "swaks with STARTTLS and AUTH LOGIN delivers into the mbox" {
+    run swaks_to --port "$STARTTLS_PORT" --tls --auth LOGIN --auth-user asdf --auth-password asdf \
+        --to swaks_login@example.com
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"220 2.0.0 Ready to start TLS"* ]]
+    [[ "$output" == *"235 2.7.0"* ]]
+    grep -q '^body of the test' "$FIX/mail/swaks_login/INBOX"
+    grep -q 'with ESMTPSA' "$FIX/mail/swaks_login/INBOX"
+}
+
+@test "an unauthenticated client delivers to a delivery domain over STARTTLS" {
+    run swaks_to --port "$STARTTLS_PORT" --tls --from stranger@internet.example --to inbound@example.com
+    [ "$status" -eq 0 ]
+    grep -q '^From stranger@internet.example ' "$FIX/mail/inbound/INBOX"
+    # the Received header names the client and the TLS session
+    grep -q 'Received: from ' "$FIX/mail/inbound/INBOX"
+    grep -q '(\[127.0.0.1\])' "$FIX/mail/inbound/INBOX"
+    grep -Eq 'TLSv1\.[23] cipher' "$FIX/mail/inbound/INBOX"
+}
+
+@test "an unauthenticated client may not relay to another domain: 554 5.7.1" {
+    run swaks_to --port "$STARTTLS_PORT" --tls --from stranger@internet.example --to victim@elsewhere.example
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"554 5.7.1 relay denied"* ]]
+    [ ! -e "$FIX/mail/victim" ]
+}
+
+@test "a wrong password is refused with 535 5.7.8 and nothing is delivered" {
+    run swaks_to --port "$TLS_PORT" --tls-on-connect --auth PLAIN --auth-user asdf --auth-password wrong \
+        --to wrongpw@example.com
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"535 5.7.8"* ]]
+    [ ! -e "$FIX/mail/wrongpw" ]
+}
+
+@test "AUTH is not offered and is refused before STARTTLS" {
+    run swaks_to --port "$STARTTLS_PORT" --auth PLAIN --auth-user asdf --auth-password asdf --to plain@example.com
+    [ "$status" -ne 0 ]
+    [[ "$output" != *"AUTH PLAIN LOGIN"* ]]
+    [ ! -e "$FIX/mail/plain" ]
+}
+
+@test "Python smtplib: SMTP_SSL, login, send_message" {
+    run "$PY" - "$TLS_PORT" <<'PY'
+import smtplib, ssl, sys
+from email.message import EmailMessage
+ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+m = EmailMessage(); m["From"] = "test@example.com"; m["To"] = "py_ssl@example.com"
+m["Subject"] = "smtplib ssl"; m.set_content("from python over implicit TLS\n.leading dot line\n")
+with smtplib.SMTP_SSL("127.0.0.1", int(sys.argv[1]), context=ctx, timeout=20) as s:
+    print(s.login("asdf", "asdf"))
+    print(s.send_message(m))
+PY
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"(235, b'2.7.0 Authentication successful')"* ]]
+    grep -q '^Subject: smtplib ssl' "$FIX/mail/py_ssl/INBOX"
+    grep -q '^\.leading dot line' "$FIX/mail/py_ssl/INBOX"
+}
+
+@test "Python smtplib: starttls, login, send_message to two recipients" {
+    run "$PY" - "$STARTTLS_PORT" <<'PY'
+import smtplib, ssl, sys
+from email.message import EmailMessage
+ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+m = EmailMessage(); m["From"] = "test@example.com"; m["To"] = "py_a@example.com, py_b@example.com"
+m["Subject"] = "smtplib starttls"; m.set_content("from python over STARTTLS\n")
+with smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=20) as s:
+    print(s.starttls(context=ctx))
+    print(s.login("asdf", "asdf"))
+    print(s.send_message(m))
+PY
+    [ "$status" -eq 0 ]
+    grep -q '^Subject: smtplib starttls' "$FIX/mail/py_a/INBOX"
+    grep -q '^Subject: smtplib starttls' "$FIX/mail/py_b/INBOX"
+}
+
+@test "Python smtplib: an unauthenticated relay attempt raises SMTPRecipientsRefused with 554" {
+    run "$PY" - "$STARTTLS_PORT" <<'PY'
+import smtplib, sys
+with smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=20) as s:
+    try:
+        s.sendmail("a@internet.example", ["b@elsewhere.example"], "Subject: x\r\n\r\nx\r\n")
+    except smtplib.SMTPRecipientsRefused as e:
+        print("refused", e.recipients["b@elsewhere.example"][0])
+        sys.exit(0)
+sys.exit(1)
+PY
+    [ "$status" -eq 0 ]
+    [ "$output" = "refused 554" ]
+}

@@ -1,0 +1,127 @@
+// The SMTP session driven through a fake stream: no sockets, no processes.
+#include "smtpd/session.hpp"
+
+#include <gtest/gtest.h>
+
+#include "fake_stream.hpp"
+
+namespace {
+
+using namespace orou;
+
+class FakeChecker final : public auth::Checker {
+public:
+    auth::AuthResult check(std::string_view user, const auth::Secret& password, std::string_view) override {
+        ++calls;
+        return user == "asdf" && password.view() == "asdf" ? auth::AuthResult::Ok : auth::AuthResult::Refused;
+    }
+    int calls = 0;
+};
+
+struct Run {
+    std::string output;
+    int checks;
+};
+
+Run session(const std::string& input, smtpd::Config config = {}) {
+    config.hostname = "vps.test";
+    config.domains.delivery = {"example.com"};
+    test::FakeStream stream(input, 7);
+    FakeChecker checker;
+    log::Logger logger("test", "NONE", log::Level::Error);
+    smtpd::Session s(config, smtpd::Services{&checker, nullptr, logger}, stream, smtpd::Peer{});
+    s.run();
+    return {stream.output, checker.calls};
+}
+
+bool has(const std::string& out, const std::string& what) { return out.find(what) != std::string::npos; }
+
+}  // namespace
+
+TEST(Session, GreetsAndAdvertisesTheExtensions) {
+    auto r = session("EHLO client\r\nQUIT\r\n");
+    EXPECT_EQ(r.output.rfind("220 vps.test ESMTP Orouboros\r\n", 0), 0u);
+    EXPECT_TRUE(has(r.output, "250-PIPELINING\r\n"));
+    EXPECT_TRUE(has(r.output, "250 ENHANCEDSTATUSCODES\r\n"));
+    EXPECT_FALSE(has(r.output, "AUTH"));
+    EXPECT_TRUE(has(r.output, "221 2.0.0"));
+}
+
+TEST(Session, RcptToForeignDomainWithoutAuthIsRelayDenied) {
+    auto r = session("EHLO c\r\nMAIL FROM:<a@x.example>\r\nRCPT TO:<b@y.example>\r\nQUIT\r\n");
+    EXPECT_TRUE(has(r.output, "554 5.7.1 relay denied\r\n"));
+}
+
+TEST(Session, MailBeforeEhloIsRefusedWith503) {
+    auto r = session("MAIL FROM:<a@x.example>\r\nQUIT\r\n");
+    EXPECT_TRUE(has(r.output, "503 5.5.1 send EHLO first\r\n"));
+}
+
+TEST(Session, AuthOutsideTlsNeedsEncryption) {
+    auto r = session("EHLO c\r\nAUTH PLAIN AGFzZGYAYXNkZg==\r\nQUIT\r\n");
+    EXPECT_TRUE(has(r.output, "538 5.7.11"));
+    EXPECT_EQ(r.checks, 0);
+}
+
+TEST(Session, AuthenticatedClientMayRelayButNeedsARelayRoute) {
+    smtpd::Config c;
+    c.allow_plaintext_auth = true;
+    auto r = session("EHLO c\r\nAUTH PLAIN AGFzZGYAYXNkZg==\r\nMAIL FROM:<asdf@example.com>\r\n"
+                     "RCPT TO:<b@y.example>\r\nQUIT\r\n",
+                     c);
+    EXPECT_TRUE(has(r.output, "235 2.7.0"));
+    EXPECT_TRUE(has(r.output, "550 5.7.1 no relay route configured"));
+    EXPECT_EQ(r.checks, 1);
+}
+
+TEST(Session, SecondAuthIsRefusedAndAuthInsideATransactionToo) {
+    smtpd::Config c;
+    c.allow_plaintext_auth = true;
+    auto r = session("EHLO c\r\nAUTH PLAIN AGFzZGYAYXNkZg==\r\nAUTH PLAIN AGFzZGYAYXNkZg==\r\nQUIT\r\n", c);
+    EXPECT_TRUE(has(r.output, "503 5.5.1 already authenticated"));
+    auto r2 = session("EHLO c\r\nMAIL FROM:<a@b.example>\r\nAUTH PLAIN AGFzZGYAYXNkZg==\r\nQUIT\r\n", c);
+    EXPECT_TRUE(has(r2.output, "503 5.5.1 AUTH not allowed during a transaction"));
+}
+
+TEST(Session, WrongPasswordsCloseTheSessionAfterTheLimit) {
+    smtpd::Config c;
+    c.allow_plaintext_auth = true;
+    c.limits.max_auth_failures = 2;
+    auto r = session("EHLO c\r\nAUTH PLAIN AGFzZGYAd3Jvbmc=\r\nAUTH PLAIN AGFzZGYAd3Jvbmc=\r\nNOOP\r\n", c);
+    EXPECT_TRUE(has(r.output, "535 5.7.8"));
+    EXPECT_TRUE(has(r.output, "421 4.7.0 too many authentication failures"));
+    EXPECT_FALSE(has(r.output, "250 2.0.0 Ok"));  // NOOP never ran
+}
+
+TEST(Session, RequireAuthRefusesMailBeforeAuth) {
+    smtpd::Config c;
+    c.require_auth = true;
+    auto r = session("EHLO c\r\nMAIL FROM:<a@x.example>\r\nQUIT\r\n", c);
+    EXPECT_TRUE(has(r.output, "530 5.7.0 authentication required"));
+}
+
+TEST(Session, OwnDomainWithoutAStageIsATemporaryFailure) {
+    auto r = session("EHLO c\r\nMAIL FROM:<a@x.example>\r\nRCPT TO:<b@example.com>\r\nQUIT\r\n");
+    EXPECT_TRUE(has(r.output, "451 4.3.5 no local route configured"));
+}
+
+TEST(Session, StartTlsWithoutTlsIsUnavailable) {
+    auto r = session("EHLO c\r\nSTARTTLS\r\nQUIT\r\n");
+    EXPECT_TRUE(has(r.output, "454 4.7.0 TLS not available"));
+}
+
+TEST(Session, TooManyErrorsEndTheSessionWith421) {
+    smtpd::Config c;
+    c.limits.max_errors = 2;
+    auto r = session("X\r\nY\r\nNOOP\r\n", c);
+    EXPECT_TRUE(has(r.output, "421 4.7.0 too many errors"));
+    EXPECT_FALSE(has(r.output, "250 2.0.0 Ok"));
+}
+
+TEST(Session, SizeParameterOverTheLimitIsRefusedAtMail) {
+    smtpd::Config c;
+    c.limits.max_message = 1000;
+    auto r = session("EHLO c\r\nMAIL FROM:<a@x.example> SIZE=1001\r\nMAIL FROM:<a@x.example> FOO=1\r\nQUIT\r\n", c);
+    EXPECT_TRUE(has(r.output, "552 5.3.4"));
+    EXPECT_TRUE(has(r.output, "555 5.5.4"));
+}
