@@ -1,0 +1,90 @@
+#!/usr/bin/env bats
+# The orouboros listener: the original command line, its limits, a clean stop.
+
+load ../integration/lib
+
+setup() {
+    T="$BATS_TEST_TMPDIR"
+    mkdir -p "$T/mail"
+    printf '%s\n' "$CREDS_ASDF" >"$T/creds.json"
+    PORT=$(free_port)
+}
+
+teardown() {
+    stop_orouboros "$T"
+}
+
+@test "orouboros: plain SMTP on --port without a certificate delivers to --mboxdir" {
+    ORO_WAIT_PORTS=$PORT start_orouboros "$T" --port "$PORT" --delivery-domain example.com --local \
+        --mboxdir "$T/mail" --user-credentials "$T/creds.json" --hostname listener.test
+    run swaks --server "127.0.0.1:$PORT" --from a@internet.example --to plain@example.com --timeout 20
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"220 listener.test ESMTP"* ]]
+    grep -q '^From a@internet.example ' "$T/mail/plain/INBOX"
+}
+
+@test "orouboros: beyond --max-connections a client gets 421 4.3.2" {
+    ORO_WAIT_PORTS=$PORT start_orouboros "$T" --port "$PORT" --delivery-domain example.com \
+        --mboxdir "$T/mail" --max-connections 1
+    run "$PY" - "$PORT" <<'PY'
+import socket, sys, time
+port = int(sys.argv[1])
+first = socket.create_connection(("127.0.0.1", port), 10)
+print(first.makefile("rb").readline().decode().rstrip())      # the first session is running
+second = socket.create_connection(("127.0.0.1", port), 10)
+print(second.makefile("rb").readline().decode().rstrip())     # the second is turned away
+first.sendall(b"QUIT\r\n"); first.close()
+# once the first session has ended, a new one is served again (bounded retries)
+for _ in range(100):
+    third = socket.create_connection(("127.0.0.1", port), 10)
+    line = third.makefile("rb").readline().decode().rstrip()
+    third.close()
+    if line.startswith("220"):
+        print(line); break
+    time.sleep(0.05)
+PY
+    [ "$status" -eq 0 ]
+    [[ "${lines[0]}" == "220 "* ]]
+    [[ "${lines[1]}" == "421 4.3.2 too many connections"* ]]
+    [[ "${lines[2]}" == "220 "* ]]
+}
+
+@test "orouboros: SIGTERM stops it cleanly, with exit status 0 and its session ended" {
+    ORO_WAIT_PORTS=$PORT start_orouboros "$T" --port "$PORT" --delivery-domain example.com --mboxdir "$T/mail"
+    pid=$(cat "$T/orouboros.pid")
+    exec 7<>"/dev/tcp/127.0.0.1/$PORT"   # an open session
+    read -r -t 10 greeting <&7
+    [[ "$greeting" == "220 "* ]]
+    kill -TERM "$pid"
+    for ((i = 0; i < 200; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+    ! kill -0 "$pid" 2>/dev/null
+    wait "$pid" || status=$?
+    [ "${status:-0}" -eq 0 ]
+    exec 7<&-
+    rm -f "$T/orouboros.pid"
+    ! pgrep -f "orouboros-smtpd.*$T/mail" >/dev/null
+    grep -q 'event=stopping' "$T/orouboros.log"
+}
+
+@test "orouboros: usage errors exit 64 with a message" {
+    run orouboros --local --port "$PORT"
+    [ "$status" -eq 64 ]
+    [[ "$output" == *"--local needs --mboxdir"* ]]
+    run orouboros --cert x.crt --port "$PORT"
+    [ "$status" -eq 64 ]
+    run orouboros --no-such-option
+    [ "$status" -eq 64 ]
+}
+
+@test "orouboros: --forward exits 69 and says forwarding is not available yet" {
+    run orouboros --forward --forward-host 127.0.0.1 --forward-port 2255 --port "$PORT"
+    [ "$status" -eq 69 ]
+    [[ "$output" == *"not available"* ]]
+}
+
+@test "orouboros: a port already in use is a clear error" {
+    ORO_WAIT_PORTS=$PORT start_orouboros "$T" --port "$PORT" --delivery-domain example.com --mboxdir "$T/mail"
+    run timeout 10 orouboros --port "$PORT" --mboxdir "$T/mail"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"unable to bind 127.0.0.1:$PORT"* ]]
+}

@@ -1,0 +1,107 @@
+#!/usr/bin/env bats
+# orouboros-smtpd under systemd-socket-activate with --accept: the
+# connection arrives as fd 3 (sd_listen_fds), or as stdin/stdout (--inetd).
+
+load lib
+
+setup() {
+    DIR="$BATS_TEST_TMPDIR"
+    make_fixtures "$DIR"
+    mkdir -p "$DIR/mail"
+    PORT=$(free_port)
+    BIN=${OROUBOROS_BIN:-$(dirname "$(command -v orouboros-smtpd)")}
+}
+
+teardown() {
+    [ -n "${SA_PID:-}" ] && kill "$SA_PID" 2>/dev/null
+    [ -n "${SA_PID:-}" ] && wait "$SA_PID" 2>/dev/null
+    true
+}
+
+start_activated() {  # extra systemd-socket-activate flags...
+    systemd-socket-activate --accept -l "127.0.0.1:$PORT" "$@" \
+        "$BIN/orouboros-smtpd" --tls starttls --cert "$DIR/server.crt" --key "$DIR/server.key" \
+        --hostname activated.test --delivery-domain example.com \
+        --deliver "exec:$BIN/orouboros-mbox-deliver --lmtp --mboxdir $DIR/mail" \
+        --log "$DIR/smtpd.log" 2>"$DIR/activate.log" &
+    SA_PID=$!
+    wait_port "$PORT"
+}
+
+@test "socket activation: the connection as fd 3 (LISTEN_FDS), STARTTLS, delivered" {
+    start_activated
+    run swaks --server "127.0.0.1:$PORT" --tls --from a@internet.example --to fd3@example.com \
+        --h-Subject "fd three" --timeout 20
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"220 activated.test ESMTP"* ]]
+    grep -q '^Subject: fd three' "$DIR/mail/fd3/INBOX"
+    # REMOTE_ADDR set by systemd-socket-activate reaches the Received header
+    grep -q '(\[127.0.0.1\])' "$DIR/mail/fd3/INBOX"
+}
+
+@test "socket activation: inetd style, the connection on stdin and stdout" {
+    start_activated --inetd
+    run swaks --server "127.0.0.1:$PORT" --tls --from a@internet.example --to inetd@example.com \
+        --h-Subject "inetd style" --timeout 20
+    [ "$status" -eq 0 ]
+    grep -q '^Subject: inetd style' "$DIR/mail/inetd/INBOX"
+}
+
+@test "socket activation: commands pipelined after STARTTLS are discarded, not run inside TLS" {
+    start_activated
+    run "$PY" - "$PORT" <<'PY'
+import socket, ssl, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 10)
+f = s.makefile("rb")
+def reply():
+    lines = []
+    while True:
+        line = f.readline().decode()
+        lines.append(line.rstrip())
+        if len(line) < 4 or line[3] != "-":
+            return lines
+reply()
+s.sendall(b"EHLO x\r\n"); reply()
+# the injection: a command in the same packet as STARTTLS
+s.sendall(b"STARTTLS\r\nMAIL FROM:<injected@internet.example>\r\n")
+print(reply()[-1])
+ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+t = ctx.wrap_socket(s, server_hostname="localhost")
+g = t.makefile("rb")
+t.sendall(b"MAIL FROM:<a@internet.example>\r\n")
+print(g.readline().decode().rstrip())   # must be 503: EHLO needed again, and no reply to the injection
+t.sendall(b"EHLO x\r\n")
+while True:
+    line = g.readline().decode().rstrip()
+    if line[3] == " ": break
+t.sendall(b"MAIL FROM:<a@internet.example>\r\n")
+print(g.readline().decode().rstrip())
+t.sendall(b"QUIT\r\n"); print(g.readline().decode().rstrip())
+PY
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "220 2.0.0 Ready to start TLS" ]
+    [ "${lines[1]}" = "503 5.5.1 send EHLO first" ]
+    [ "${lines[2]}" = "250 2.1.0 sender ok" ]
+    [[ "${lines[3]}" == "221 2.0.0"* ]]
+    ! grep -q 'injected' "$DIR/smtpd.log"
+}
+
+@test "socket activation: input sent before the greeting is discarded" {
+    start_activated
+    run "$PY" - "$PORT" <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 10)
+s.sendall(b"EHLO early\r\nQUIT\r\n")   # before the greeting arrives
+f = s.makefile("rb")
+print(f.readline().decode().rstrip())
+s.sendall(b"NOOP\r\n")
+print(f.readline().decode().rstrip())
+s.sendall(b"QUIT\r\n")
+print(f.readline().decode().rstrip())
+PY
+    [ "$status" -eq 0 ]
+    [[ "${lines[0]}" == "220 activated.test"* ]]
+    [ "${lines[1]}" = "250 2.0.0 Ok" ]
+    [[ "${lines[2]}" == "221 2.0.0"* ]]
+    grep -q 'event=pregreet' "$DIR/smtpd.log"
+}
