@@ -15,9 +15,12 @@ namespace {
 
 bool is_false(std::string_view v) { return v == "no" || v == "false" || v == "0" || v == "off"; }
 
+// Adds one key of the file; a key of this program's own section must be
+// known to it, a top-level key is for whichever programs know it.
 void add_word(std::vector<std::string>& words, const po::options_description& desc,
-              const std::string& key, const std::string& value) {
+              const std::string& key, const std::string& value, bool own_section) {
     const po::option_description* d = desc.find_nothrow(key, false);
+    if (!d && !own_section) return;
     if (!d) throw ConfigError("unknown configuration key: " + key);
     if (d->semantic()->max_tokens() == 0) {
         if (!is_false(value)) words.push_back("--" + key);
@@ -39,12 +42,13 @@ std::vector<std::string> config_words(std::string_view path, std::string_view se
     std::vector<std::string> words;
     for (const auto& o : parsed.options) {
         std::string key = o.string_key;
-        if (key.rfind(prefix, 0) == 0) {
+        bool own = key.rfind(prefix, 0) == 0;
+        if (own) {
             key = key.substr(prefix.size());
         } else if (key.find('.') != std::string::npos) {
             continue;  // another program's section
         }
-        for (const auto& v : o.value) add_word(words, desc, key, v);
+        for (const auto& v : o.value) add_word(words, desc, key, v, own);
     }
     return words;
 }

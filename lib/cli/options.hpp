@@ -1,7 +1,8 @@
 // Command line and configuration file, through Boost.Program_options.
 // The file holds the same options as `key = value` lines: top-level keys
 // apply to every program, keys under `[section]` to that program only.
-// The command line wins over the file.
+// The command line wins over the file.  A key in the program's own section
+// that it does not know is an error; an unknown top-level key is ignored.
 #pragma once
 
 #include <boost/program_options.hpp>

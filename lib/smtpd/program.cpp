@@ -1,5 +1,6 @@
 #include "smtpd/program.hpp"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <netdb.h>
 #include <sys/socket.h>
@@ -60,6 +61,8 @@ int smtpd_main(const Options& options) {
 
     int n = sd_listen_fds(1);
     if (n > 1) throw ConfigError("expected one connection socket from systemd, got " + std::to_string(n));
+    // The connection must not leak into the stages smtpd spawns.
+    if (n == 1) check_sys(::fcntl(SD_LISTEN_FDS_START, F_SETFD, FD_CLOEXEC), "set close-on-exec");
     int in = n == 1 ? SD_LISTEN_FDS_START : 0;
     int out = n == 1 ? SD_LISTEN_FDS_START : 1;
 

@@ -529,6 +529,7 @@ EOF
 @test "smtpd: options come from a --config file section, the command line wins" {
     cat >"$T/orouboros.conf" <<EOF
 hostname = from-file.test
+key-only-another-program-knows = 1
 [smtpd]
 max-recipients = 1
 [authcheck]
@@ -548,7 +549,7 @@ EOF
 < 221
 EOF
     [ "$status" -eq 0 ]
-    printf 'no-such-key = 1\n' >"$T/bad.conf"
+    printf '[smtpd]\nno-such-key = 1\n' >"$T/bad.conf"
     run "$BIN/orouboros-smtpd" --config "$T/bad.conf" </dev/null
     [ "$status" -eq 78 ]
     [[ "$output" == *"unknown configuration key: no-such-key"* ]]

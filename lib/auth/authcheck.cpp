@@ -1,0 +1,147 @@
+#include "auth/authcheck.hpp"
+
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sysexits.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <thread>
+
+#include "auth/credentials.hpp"
+#include "auth/saslauthd.hpp"
+#include "base/error.hpp"
+#include "proto/status.hpp"
+
+namespace orou::auth {
+
+namespace {
+
+using log::Level;
+constexpr int kCheckpasswordFd = 3;
+
+// Failures (not verdicts) leave as ExitError(status): no answer is given.
+template <class Body>
+int failures_as(int status, Body&& body) {
+    try {
+        return body();
+    } catch (const ConfigError& e) {
+        throw ExitError(status, e.what());
+    } catch (const SysError& e) {
+        throw ExitError(status, e.what());
+    }
+}
+
+// The connection systemd passed (Accept=yes), or -1 when there is none.
+int systemd_connection() {
+    int n = sd_listen_fds(1);
+    if (n < 0) throw SysError("get sockets from systemd", -n);
+    if (n == 0) return -1;
+    if (n > 1) throw ConfigError("systemd passed " + std::to_string(n) + " sockets; want one connection");
+    if (sd_is_socket(SD_LISTEN_FDS_START, AF_UNSPEC, SOCK_STREAM, 0) <= 0)
+        throw ConfigError("systemd passed a listening socket: use Accept=yes");
+    return SD_LISTEN_FDS_START;
+}
+
+Secret read_checkpassword_input(int fd, io::Deadline deadline) {
+    if (::fcntl(fd, F_GETFD) < 0)
+        throw ExitError(proto::kCheckpwMisuse, "fd 3 is not open (checkpassword input)");
+    Secret buf = Secret::with_size(kMaxCheckpasswordInput + 1);
+    io::FdStream in(fd, -1);
+    std::size_t got = 0;
+    while (got < buf.size()) {
+        auto r = in.read(buf.bytes().subspan(got), deadline);
+        if (r.status == io::ReadStatus::Timeout)
+            throw ExitError(proto::kCheckpwMisuse, "timed out reading fd 3");
+        if (r.status == io::ReadStatus::Eof) break;
+        got += r.n;
+    }
+    if (got > kMaxCheckpasswordInput) throw ExitError(proto::kCheckpwMisuse, "more than 512 bytes on fd 3");
+    buf.truncate(got);
+    return buf;
+}
+
+struct UserPassword {
+    std::string user;
+    Secret password;
+};
+
+UserPassword split_checkpassword(const Secret& input) {
+    std::string_view in = input.view();
+    auto first = in.find('\0');
+    auto second = first == std::string_view::npos ? first : in.find('\0', first + 1);
+    if (second == std::string_view::npos)
+        throw ExitError(proto::kCheckpwMisuse, "fd 3 does not hold user\\0password\\0timestamp\\0");
+    return {std::string(in.substr(0, first)), Secret(in.substr(first + 1, second - first - 1))};
+}
+
+[[noreturn]] void exec_program(const std::vector<std::string>& program, const std::string& user) {
+    std::vector<char*> argv;
+    for (const auto& a : program) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    check_sys(::setenv("USER", user.c_str(), 1), "set USER");
+    ::execvp(argv[0], argv.data());
+    throw ExitError(proto::kCheckpwTemporary, "unable to run " + program[0] + ": " + std::strerror(errno));
+}
+
+}  // namespace
+
+bool Authenticator::check(std::string_view user, const Secret& password, std::string_view service) {
+    auto store = CredentialStore::load(path_);
+    if (log_->enabled(Level::Debug)) {
+        auto users = std::to_string(store.users().size());
+        auto factor = std::to_string(store.work_factor());
+        log_->event(Level::Debug, "credentials", {{"path", path_}, {"users", users}, {"work_factor", factor}});
+    }
+    bool ok = store.verify(user, password);
+    log_->event(Level::Info, "auth", {{"user", user}, {"service", service}, {"result", ok ? "ok" : "refused"}});
+    if (!ok) std::this_thread::sleep_for(fail_delay_);
+    return ok;
+}
+
+int serve_saslauthd(io::Stream& peer, Authenticator& auth, std::chrono::seconds timeout) {
+    for (int n = 0; n < kMaxRequestsPerConnection; ++n) {
+        Request req;
+        auto st = read_request(peer, req, io::Clock::now() + timeout);
+        if (st == FrameStatus::Eof) return EX_OK;
+        if (st == FrameStatus::Timeout) throw ExitError(EX_TEMPFAIL, "timed out waiting for a request");
+        if (st == FrameStatus::Malformed)
+            throw ExitError(EX_PROTOCOL, "malformed request (cut short, or a string over 1024 bytes)");
+        bool ok = auth.check(req.login, req.password, req.service);
+        write_answer(peer, ok ? kAnswerOk : kAnswerRefused);
+    }
+    return EX_OK;
+}
+
+int serve_checkpassword(Fd input, Authenticator& auth, std::chrono::seconds timeout,
+                        const std::vector<std::string>& program) {
+    std::string user;
+    {
+        Secret raw = read_checkpassword_input(input.get(), io::Clock::now() + timeout);
+        UserPassword given = split_checkpassword(raw);
+        if (!auth.check(given.user, given.password, "checkpassword")) return proto::kCheckpwRefused;
+        user = std::move(given.user);
+    }
+    input.reset();
+    if (program.empty()) return proto::kCheckpwOk;
+    exec_program(program, user);
+}
+
+int authcheck_main(const AuthcheckOptions& opt) {
+    log::Logger log("orouboros-authcheck", opt.log_target, log::parse_level(opt.log_level));
+    log.set_sid(log::new_id());
+    Authenticator auth(opt.credentials, log, opt.fail_delay);
+    if (opt.checkpassword) {
+        return failures_as(proto::kCheckpwTemporary, [&] {
+            return serve_checkpassword(Fd(kCheckpasswordFd), auth, opt.timeout, opt.program);
+        });
+    }
+    int fd = systemd_connection();
+    io::FdStream peer(fd < 0 ? STDIN_FILENO : fd, fd < 0 ? STDOUT_FILENO : fd);
+    return failures_as(EX_TEMPFAIL, [&] { return serve_saslauthd(peer, auth, opt.timeout); });
+}
+
+}  // namespace orou::auth

@@ -1,0 +1,36 @@
+// The smtpd side of password checking: ask authcheck (or any saslauthd-
+// protocol server) for a verdict.  A checker never throws for a checker
+// that is down, slow or broken: that is AuthResult::TempFail.
+//
+// The process must ignore SIGPIPE (smtpd does): a write to a checker that
+// went away then fails with EPIPE, which becomes TempFail.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "auth/result.hpp"
+#include "auth/secret.hpp"
+
+namespace orou::auth {
+
+class Checker {
+public:
+    virtual ~Checker();
+    [[nodiscard]] virtual AuthResult check(std::string_view user, const Secret& password,
+                                           std::string_view service) = 0;
+};
+
+// spec is one of
+//   exec:/path/to/orouboros-authcheck --credentials /x/creds.json
+//       a child spawned per check (argv split on blanks, no shell), spoken
+//       to over two pipes, then waited for;
+//   unix:/run/orouboros/auth.sock
+//       one connection per check to a saslauthd-protocol socket.
+// timeout bounds each whole check.  Throws ConfigError for a bad spec.
+std::unique_ptr<Checker> make_checker(std::string_view spec, std::chrono::seconds timeout);
+
+}  // namespace orou::auth

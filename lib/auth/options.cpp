@@ -1,0 +1,92 @@
+#include "auth/options.hpp"
+
+#include <cstring>
+
+#include "cli/options.hpp"
+
+namespace orou::auth {
+
+namespace {
+
+namespace po = boost::program_options;
+
+constexpr cli::Spec kAuthcheckSpec{
+    "orouboros-authcheck", "authcheck",
+    "orouboros-authcheck [--credentials FILE] [--config FILE] [--log TARGET] [--log-level LEVEL]\n"
+    "           [--timeout SECONDS] [--fail-delay SECONDS] [--checkpassword [PROG ARGS...]]"};
+
+constexpr cli::Spec kMkcredsSpec{
+    "orouboros-mkcreds", "mkcreds",
+    "orouboros-mkcreds [--file FILE] [--password-stdin] [--config FILE] add|passwd|del|list [USER]"};
+
+template <class T>
+auto at_least(T low, const char* name) {
+    return [low, name](T v) {
+        if (v < low) throw po::validation_error(po::validation_error::invalid_option_value, name);
+    };
+}
+
+// --credentials, or its alias --user-credentials, or the default.
+std::string credentials_file(const po::variables_map& vm, const char* first) {
+    for (const char* key : {first, "credentials", "user-credentials"})
+        if (vm.count(key)) return vm[key].as<std::string>();
+    return "creds.json";
+}
+
+void add_credentials_options(po::options_description& desc) {
+    desc.add_options()("help,h", "show this help and exit")                                     //
+        ("config", po::value<std::string>(), "configuration file")                              //
+        ("credentials", po::value<std::string>(), "credentials file (default creds.json)")      //
+        ("user-credentials", po::value<std::string>(), "the same as --credentials");
+}
+
+// The index just past "--checkpassword", or argc when it is not given.
+int checkpassword_end(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i)
+        if (std::strcmp(argv[i], "--checkpassword") == 0) return i + 1;
+    return argc;
+}
+
+}  // namespace
+
+AuthcheckOptions parse_authcheck_options(int argc, char** argv) {
+    po::options_description desc("options");
+    add_credentials_options(desc);
+    desc.add_options()("log", po::value<std::string>()->default_value("STDERR"), "STDERR, STDOUT, NONE or a file")
+        ("log-level", po::value<std::string>()->default_value("INFO"), "DEBUG, INFO, WARNING or ERROR")
+        ("timeout", po::value<long>()->default_value(60)->notifier(at_least(1L, "timeout")), "seconds per request")
+        ("fail-delay", po::value<double>()->default_value(1.0)->notifier(at_least(0.0, "fail-delay")),
+         "seconds to wait before a refusal")
+        ("checkpassword", po::bool_switch(), "checkpassword mode; the rest is PROG ARGS...");
+    int end = checkpassword_end(argc, argv);
+    auto vm = cli::parse(end, argv, kAuthcheckSpec, desc);
+    AuthcheckOptions opt;
+    opt.credentials = credentials_file(vm, "credentials");
+    opt.log_target = vm["log"].as<std::string>();
+    opt.log_level = vm["log-level"].as<std::string>();
+    opt.timeout = std::chrono::seconds(vm["timeout"].as<long>());
+    opt.fail_delay = std::chrono::milliseconds(static_cast<long>(vm["fail-delay"].as<double>() * 1000));
+    opt.checkpassword = vm["checkpassword"].as<bool>();
+    opt.program.assign(argv + end, argv + argc);
+    return opt;
+}
+
+MkcredsOptions parse_mkcreds_options(int argc, char** argv) {
+    po::options_description desc("options");
+    add_credentials_options(desc);
+    desc.add_options()("file,f", po::value<std::string>(), "the same as --credentials")
+        ("password-stdin", po::bool_switch(), "read the password as one line of stdin")
+        ("command", po::value<std::string>(), "add, passwd, del or list (the first argument)")
+        ("user", po::value<std::string>(), "the user (the second argument)");
+    po::positional_options_description positional;
+    positional.add("command", 1).add("user", 1);
+    auto vm = cli::parse(argc, argv, kMkcredsSpec, desc, positional);
+    MkcredsOptions opt;
+    opt.file = credentials_file(vm, "file");
+    opt.password_stdin = vm["password-stdin"].as<bool>();
+    if (vm.count("command")) opt.command = vm["command"].as<std::string>();
+    if (vm.count("user")) opt.user = vm["user"].as<std::string>();
+    return opt;
+}
+
+}  // namespace orou::auth

@@ -1,0 +1,12 @@
+// The verdict of a password check, as smtpd needs it.
+#pragma once
+
+namespace orou::auth {
+
+enum class AuthResult {
+    Ok,        // the password is right
+    Refused,   // wrong password or unknown user: 535 5.7.8
+    TempFail,  // no verdict (checker down, timed out, cannot read its file): 454 4.7.0
+};
+
+}  // namespace orou::auth
