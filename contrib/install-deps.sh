@@ -3,7 +3,7 @@
 set -eu
 PACKAGES="g++ make pkg-config libssl-dev libsystemd-dev libboost-program-options-dev
 nlohmann-json3-dev libgtest-dev bats openssl swaks mandoc
-libio-socket-ssl-perl libauthen-sasl-perl python3 procps"
+libio-socket-ssl-perl libauthen-sasl-perl python3 procps man-db systemd"
 missing=""
 for p in $PACKAGES; do
     dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' ||

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <climits>
+#include <filesystem>
 #include <cstdio>
 #include <cstdlib>
 
@@ -110,6 +111,19 @@ void check(const Raw& r) {
         if (s.find_first_of(" \t") != std::string::npos) throw po::error("paths may not contain blanks: " + s);
 }
 
+// The original program made its mail directory; so does its command line
+// (orouboros-mbox-deliver itself never creates a missing mail root).
+void make_mail_dir(const Raw& r) {
+    const std::string& dir = !r.mboxdir.empty() ? r.mboxdir : !r.maildir.empty() ? r.maildir : "";
+    if (dir.empty()) return;
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) {
+        std::fprintf(stderr, "%s: fatal: unable to create %s: %s\n", kSpec.prog, dir.c_str(), ec.message().c_str());
+        std::exit(EX_CANTCREAT);
+    }
+}
+
 }  // namespace
 
 ListenerOptions parse_orouboros(int argc, char** argv) {
@@ -127,6 +141,7 @@ ListenerOptions parse_orouboros(int argc, char** argv) {
         std::fprintf(stderr, "%s: usage error: %s\nusage: %s\n", kSpec.prog, e.what(), kSpec.usage);
         std::exit(EX_USAGE);
     }
+    make_mail_dir(r);
     if (r.libexec.empty()) r.libexec = self_dir(argv[0]);
     o.limits.max_connections = r.max_connections;
     o.log_target = r.log, o.log_level = r.level;

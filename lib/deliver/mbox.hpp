@@ -1,0 +1,19 @@
+// Appending to an mbox: dot-lock plus fcntl lock, fsync, and on any
+// failure the file cut back to its old size (removed when this delivery
+// created it), so the mbox is byte for byte what it was.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "deliver/files.hpp"
+
+namespace orou::deliver {
+
+// Appends `entry` (see mbox_entry()) to `dir`/INBOX.  `dir` is created
+// (mode 0700, its parent fsynced) when missing; INBOX is created mode 0600
+// and must be a regular file, not a symbolic link.  Returns only once the
+// entry is fsynced; throws SysError otherwise, after the rollback.
+void append_mbox(const std::string& dir, std::string_view entry, Writer& writer, const LockTimes& times);
+
+}  // namespace orou::deliver

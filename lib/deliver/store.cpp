@@ -1,0 +1,73 @@
+#include "deliver/store.hpp"
+
+#include <cerrno>
+#include <ctime>
+
+#include "base/error.hpp"
+#include "deliver/maildir.hpp"
+#include "deliver/mbox.hpp"
+#include "deliver/message_format.hpp"
+
+namespace orou::deliver {
+
+namespace {
+
+bool is_disk_full(int err) { return err == ENOSPC || err == EDQUOT || err == EFBIG; }
+
+}  // namespace
+
+std::string FileStore::mailbox_dir(const LocalPart& local) const {
+    if (config_.layout == Layout::SingleMaildir) return config_.root;
+    return config_.root + "/" + local.name;
+}
+
+std::string FileStore::store(std::string_view sender, std::string_view rcpt, const std::string& dir,
+                             std::string_view message) {
+    if (config_.layout != Layout::Mbox)
+        return deliver_maildir(dir, maildir_text(sender, rcpt, message), *writer_, config_.hostname);
+    append_mbox(dir, mbox_entry(sender, rcpt, message, std::time(nullptr)), *writer_, config_.lock);
+    return dir + "/INBOX";
+}
+
+// The one place where a failed system call during a delivery becomes a
+// per-recipient result instead of ending the process or the session.
+DeliveryResult FileStore::deliver(std::string_view sender, std::string_view rcpt, std::string_view message) {
+    LocalPart local = check(rcpt);
+    if (!local.ok()) return {Outcome::Refused, "", local.refusal};
+    const std::string dir = mailbox_dir(local);
+    try {
+        return {Outcome::Delivered, store(sender, rcpt, dir, message), ""};
+    } catch (const SysError& e) {
+        return {is_disk_full(e.code()) ? Outcome::DiskFull : Outcome::Temporary, dir, e.what()};
+    }
+}
+
+const char* outcome_name(Outcome outcome) {
+    switch (outcome) {
+    case Outcome::Delivered: return "delivered";
+    case Outcome::Temporary:
+    case Outcome::DiskFull: return "deferred";
+    case Outcome::Refused: return "refused";
+    }
+    return "unknown";
+}
+
+void log_delivery(log::Logger& log, std::string_view msgid, std::string_view sender, std::string_view rcpt,
+                  const DeliveryResult& result) {
+    const std::string from = "<" + std::string(sender) + ">";
+    const char* outcome = outcome_name(result.outcome);
+    if (result.outcome == Outcome::Delivered) {
+        log.event(log::Level::Info, "delivery",
+                  {{"msgid", msgid}, {"from", from}, {"to", rcpt}, {"mailbox", result.mailbox}, {"result", outcome}});
+        return;
+    }
+    log.event(log::Level::Warning, "delivery",
+              {{"msgid", msgid},
+               {"from", from},
+               {"to", rcpt},
+               {"mailbox", result.mailbox},
+               {"result", outcome},
+               {"error", result.error}});
+}
+
+}  // namespace orou::deliver

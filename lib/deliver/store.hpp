@@ -1,0 +1,77 @@
+// Where a message goes: the Store interface the LMTP server and the
+// sendmail mode deliver through, and the file store behind it (an mbox or
+// a Maildir per local part, or one Maildir for everyone).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "deliver/files.hpp"
+#include "deliver/local_part.hpp"
+#include "log/log.hpp"
+
+namespace orou::deliver {
+
+enum class Outcome {
+    Delivered,  // durably stored (fsynced)
+    Temporary,  // not stored, may work later
+    DiskFull,   // not stored: no space or quota left
+    Refused,    // will never work (a refused local part)
+};
+
+struct DeliveryResult {
+    Outcome outcome;
+    std::string mailbox;  // the file or Maildir written to, "" when none
+    std::string error;    // why it failed, for the log; "" when delivered
+};
+
+class Store {
+public:
+    virtual ~Store() = default;
+    // Whether `rcpt` can be delivered to (its local part is usable).
+    [[nodiscard]] virtual LocalPart check(std::string_view rcpt) const = 0;
+    // Stores `message` (CRLF or LF line ends) for `rcpt`.  Never throws a
+    // SysError: a failure is a Temporary or DiskFull result.
+    [[nodiscard]] virtual DeliveryResult deliver(std::string_view sender, std::string_view rcpt,
+                                                 std::string_view message) = 0;
+};
+
+enum class Layout {
+    Mbox,           // ROOT/<local part>/INBOX
+    Maildir,        // ROOT/<local part>/{tmp,new,cur}
+    SingleMaildir,  // ROOT/{tmp,new,cur} for every recipient
+};
+
+struct StoreConfig {
+    Layout layout = Layout::Mbox;
+    std::string root;
+    std::string hostname;  // for Maildir file names
+    LockTimes lock;
+};
+
+class FileStore final : public Store {
+public:
+    // Borrows the writer.
+    FileStore(StoreConfig config, Writer& writer) : config_(std::move(config)), writer_(&writer) {}
+
+    LocalPart check(std::string_view rcpt) const override { return check_local_part(rcpt); }
+    DeliveryResult deliver(std::string_view sender, std::string_view rcpt, std::string_view message) override;
+
+private:
+    std::string mailbox_dir(const LocalPart& local) const;
+    // Stores into `dir`; returns the file written.  Throws SysError.
+    std::string store(std::string_view sender, std::string_view rcpt, const std::string& dir,
+                      std::string_view message);
+
+    StoreConfig config_;
+    Writer* writer_;
+};
+
+// "delivered", "deferred" or "refused".
+const char* outcome_name(Outcome outcome);
+
+// The one log line of a delivery: msgid, from, to, mailbox, result, error.
+void log_delivery(log::Logger& log, std::string_view msgid, std::string_view sender, std::string_view rcpt,
+                  const DeliveryResult& result);
+
+}  // namespace orou::deliver

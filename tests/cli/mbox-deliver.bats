@@ -1,0 +1,293 @@
+#!/usr/bin/env bats
+# orouboros-mbox-deliver from the shell: one @test per promise of
+# orouboros-mbox-deliver(8).  LMTP dialogues are piped in with printf.
+
+setup() {
+    T="$BATS_TEST_TMPDIR"
+    M="$T/mail"
+    mkdir -p "$M"
+    D=(orouboros-mbox-deliver --log NONE --hostname mx.test)
+}
+
+# deliver LAYOUT-OPTIONS... : the message on stdin, sendmail convention.
+deliver() { "${D[@]}" "$@"; }
+# An LMTP session on the mbox directory $M: the dialogue as printf's format.
+lmtp() { printf "$1" | "${D[@]}" --lmtp --mboxdir "$M" "${@:2}" | tr -d '\r'; }
+files_in() { find "$1" -mindepth 1 -maxdepth 1 | wc -l; }
+START='LHLO client.test\r\nMAIL FROM:<a@x.example>\r\n'
+
+@test "mbox-deliver: sendmail mode writes the From_ line, Return-Path, Delivered-To and the body" {
+    printf 'Subject: hi\n\nhello\n' | deliver --mboxdir "$M" -f a@x.example bob@home.example
+    run cat "$M/bob/INBOX"
+    [[ "${lines[0]}" =~ ^From\ a@x\.example\ [A-Z][a-z]{2}\ [A-Z][a-z]{2}\ [\ 0-9][0-9]\ [0-9:]{8}\ [0-9]{4}$ ]]
+    [ "${lines[1]}" = "Return-Path: <a@x.example>" ]
+    [ "${lines[2]}" = "Delivered-To: bob@home.example" ]
+    [ "${lines[3]}" = "Subject: hi" ]
+    [ "${lines[4]}" = "hello" ]
+    [ "$(tail -c 2 "$M/bob/INBOX" | od -An -c | tr -d ' ')" = '\n\n' ]
+}
+
+@test "mbox-deliver: the mailbox directory is made 0700 and INBOX 0600" {
+    echo x | deliver --mboxdir "$M" bob
+    [ "$(stat -c %a "$M/bob")" = 700 ]
+    [ "$(stat -c %a "$M/bob/INBOX")" = 600 ]
+    [ ! -e "$M/bob/INBOX.lock" ]
+}
+
+@test "mbox-deliver: two messages are appended in order" {
+    printf 'Subject: one\n' | deliver --mboxdir "$M" -f a@x.example bob
+    printf 'Subject: two\n' | deliver --mboxdir "$M" -f a@x.example bob
+    [ "$(grep -c '^From a@x.example ' "$M/bob/INBOX")" -eq 2 ]
+    [ "$(grep '^Subject' "$M/bob/INBOX" | tr '\n' ' ')" = "Subject: one Subject: two " ]
+}
+
+@test "mbox-deliver: From lines in the body are quoted mboxrd style and CRLF becomes LF" {
+    printf 'Subject: q\r\n\r\nFrom me\r\n>From you\r\nFrom: not quoted\r\n' | deliver --mboxdir "$M" bob
+    ! grep -q $'\r' "$M/bob/INBOX"
+    grep -qx '>From me' "$M/bob/INBOX"
+    grep -qx '>>From you' "$M/bob/INBOX"
+    grep -qx 'From: not quoted' "$M/bob/INBOX"
+}
+
+@test "mbox-deliver: the null sender is MAILER-DAEMON in the From_ line" {
+    echo x | deliver --mboxdir "$M" -f '<>' '<bob@home.example>'
+    head -1 "$M/bob/INBOX" | grep -q '^From MAILER-DAEMON '
+    grep -qx 'Return-Path: <>' "$M/bob/INBOX"
+}
+
+@test "mbox-deliver: a local part with ../ is refused with 67 and writes nothing" {
+    run deliver --mboxdir "$M" -f a@x.example '../evil@home.example' <<<"Subject: t"
+    [ "$status" -eq 67 ]
+    [[ "$output" == *"refused recipient"* ]]
+    [ ! -e "$T/evil" ]
+    [ "$(files_in "$M")" -eq 0 ]
+}
+
+@test "mbox-deliver: every local part that could leave the directory is refused with 67" {
+    for rcpt in '/etc/passwd@x' 'a/b@x' '.hidden@x' '..@x' 'a\b@x' '"a b"@x' '@x' \
+        "$(printf 'a\001b@x')" "$(printf '%065d@x' 0)"; do
+        run deliver --mboxdir "$M" "$rcpt" <<<"x"
+        [ "$status" -eq 67 ] || { echo "not refused: $rcpt"; false; }
+    done
+    [ "$(files_in "$M")" -eq 0 ]
+}
+
+@test "mbox-deliver: one refused recipient refuses the message for all of them" {
+    run deliver --mboxdir "$M" bob@x ../evil@x <<<"x"
+    [ "$status" -eq 67 ]
+    [ ! -e "$M/bob" ]
+}
+
+@test "mbox-deliver: case and a +detail are kept in the mailbox name" {
+    echo x | deliver --mboxdir "$M" Bob+lists@home.example
+    [ -f "$M/Bob+lists/INBOX" ]
+}
+
+@test "mbox-deliver: --maildir writes one file into DIR/<local part>/new and nothing stays in tmp" {
+    printf 'Subject: md\r\n\r\nbody\r\n' | deliver --maildir "$M" -f a@x.example bob@home.example
+    [ -d "$M/bob/cur" ]
+    [ "$(files_in "$M/bob/tmp")" -eq 0 ]
+    [ "$(files_in "$M/bob/new")" -eq 1 ]
+    f=$(echo "$M"/bob/new/*)
+    [[ "$(basename "$f")" =~ ^[0-9]+\.M[0-9]+P[0-9]+R[0-9a-f]{16}\.mx\.test$ ]]
+    [ "$(head -1 "$f")" = "Return-Path: <a@x.example>" ]
+    ! grep -q $'\r' "$f"
+}
+
+@test "mbox-deliver: --wmaildir puts every recipient's mail into the one Maildir" {
+    echo x | deliver --wmaildir "$M/box" bob@x carol@x
+    [ "$(files_in "$M/box/new")" -eq 2 ]
+    [ -d "$M/box/cur" ] && [ -d "$M/box/tmp" ]
+    [ ! -e "$M/bob" ]
+}
+
+@test "mbox-deliver: a message over --max-message-size is 65 and the mbox is untouched" {
+    echo first | deliver --mboxdir "$M" bob
+    cp "$M/bob/INBOX" "$T/before"
+    run bash -c 'head -c 2000 /dev/zero | tr "\0" x | "$@"' _ "${D[@]}" --mboxdir "$M" --max-message-size 1000 bob
+    [ "$status" -eq 65 ]
+    cmp "$M/bob/INBOX" "$T/before"
+}
+
+@test "mbox-deliver: a mailbox that cannot be written is 75 and leaves nothing behind" {
+    touch "$M/bob"  # a file where the directory should be
+    run deliver --mboxdir "$M" bob <<<"x"
+    [ "$status" -eq 75 ]
+    [[ "$output" == *"$M/bob"* ]]
+    run deliver --mboxdir "$T/missing" carol <<<"x"
+    [ "$status" -eq 75 ]
+    [ ! -e "$T/missing" ]
+}
+
+@test "mbox-deliver: a write cut short by a file size limit is 75 and the mbox is byte for byte as before" {
+    echo first | deliver --mboxdir "$M" bob
+    cp "$M/bob/INBOX" "$T/before"
+    run bash -c 'ulimit -f 1; head -c 4000 /dev/zero | tr "\0" x | "$@"' _ "${D[@]}" --mboxdir "$M" bob
+    [ "$status" -eq 75 ]
+    cmp "$M/bob/INBOX" "$T/before"
+    [ ! -e "$M/bob/INBOX.lock" ]
+}
+
+@test "mbox-deliver: when one recipient fails for now the others are delivered and the status is 75" {
+    touch "$M/bob"
+    run deliver --mboxdir "$M" bob@x carol@x <<<"x"
+    [ "$status" -eq 75 ]
+    [ -s "$M/carol/INBOX" ]
+}
+
+@test "mbox-deliver: usage errors exit 64" {
+    run deliver bob <<<"x"                                  # no layout
+    [ "$status" -eq 64 ]
+    run deliver --mboxdir "$M" --maildir "$M" bob <<<"x"    # two layouts
+    [ "$status" -eq 64 ]
+    run deliver --mboxdir "$M" <<<"x"                       # no recipient
+    [ "$status" -eq 64 ]
+    run deliver --mboxdir "$M" --lmtp bob </dev/null        # recipients with --lmtp
+    [ "$status" -eq 64 ]
+    run deliver --mboxdir "$M" --no-such-option bob <<<"x"
+    [ "$status" -eq 64 ]
+    run deliver --mboxdir "$M" --timeout 0 bob <<<"x"
+    [ "$status" -eq 64 ]
+    run deliver --mboxdir "$M" -f "$(printf 'a@x\nBcc: y')" bob <<<"x"
+    [ "$status" -eq 64 ]
+    [ "$(files_in "$M")" -eq 0 ]
+}
+
+@test "mbox-deliver: --help lists every option and exits 0" {
+    run orouboros-mbox-deliver --help
+    [ "$status" -eq 0 ]
+    for o in --config --mboxdir --maildir --wmaildir --lmtp --from --hostname --max-message-size \
+        --timeout --session-timeout --log --log-level; do
+        [[ "$output" == *"$o"* ]] || { echo "missing $o"; false; }
+    done
+}
+
+@test "mbox-deliver: options come from the [mbox-deliver] section of --config" {
+    printf 'log = NONE\n[mbox-deliver]\nmboxdir = %s\n[smtpd]\nhostname = other\n' "$M" >"$T/orouboros.conf"
+    echo x | orouboros-mbox-deliver --config "$T/orouboros.conf" bob
+    [ -f "$M/bob/INBOX" ]
+}
+
+@test "mbox-deliver: an unknown key in the configuration file is 78" {
+    printf '[mbox-deliver]\nno-such-key = 1\n' >"$T/orouboros.conf"
+    run orouboros-mbox-deliver --config "$T/orouboros.conf" --mboxdir "$M" bob <<<"x"
+    [ "$status" -eq 78 ]
+}
+
+@test "mbox-deliver: each delivery is one log line with sid, msgid, sender, recipient, mailbox, result; never the body" {
+    printf 'Subject: secret\n\nthe body text\n' |
+        orouboros-mbox-deliver --log "$T/log" --mboxdir "$M" -f a@x.example bob@h.example carol@h.example
+    [ "$(wc -l <"$T/log")" -eq 2 ]
+    grep -q "sid=[0-9a-f]\{16\} event=delivery msgid=[0-9a-f]\{16\} from=<a@x.example> to=bob@h.example mailbox=$M/bob/INBOX result=delivered" "$T/log"
+    ! grep -q 'body text\|secret' "$T/log"
+}
+
+@test "mbox-deliver: --lmtp greets, answers LHLO with the extensions and gives one reply per recipient after DATA" {
+    run lmtp "${START}RCPT TO:<bob@h.example>\r\nRCPT TO:<carol@h.example>\r\nDATA\r\nSubject: l\r\n\r\n..dot\r\n.\r\nQUIT\r\n"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "220 mx.test LMTP" ]
+    [ "${lines[1]}" = "250-mx.test" ]
+    [ "${lines[2]}" = "250-PIPELINING" ]
+    [ "${lines[3]}" = "250-ENHANCEDSTATUSCODES" ]
+    [ "${lines[4]}" = "250-8BITMIME" ]
+    [ "${lines[5]}" = "250 SIZE 26214400" ]
+    [ "${lines[6]}" = "250 2.1.0 sender ok" ]
+    [ "${lines[9]}" = "354 end data with <CR><LF>.<CR><LF>" ]
+    [ "${lines[10]}" = "250 2.0.0 <bob@h.example> delivered" ]
+    [ "${lines[11]}" = "250 2.0.0 <carol@h.example> delivered" ]
+    [ "${lines[12]}" = "221 2.0.0 bye" ]
+    grep -qx '.dot' "$M/bob/INBOX"
+    grep -qx 'Delivered-To: carol@h.example' "$M/carol/INBOX"
+}
+
+@test "mbox-deliver: --lmtp refuses a bad local part at RCPT with 550 5.1.3 and still delivers to the others" {
+    run lmtp "${START}RCPT TO:<../evil@h.example>\r\nRCPT TO:<bob@h.example>\r\nDATA\r\nx\r\n.\r\n"
+    [[ "${lines[7]}" == "550 5.1.3 <../evil@h.example> refused: "* ]]
+    [ "${lines[10]}" = "250 2.0.0 <bob@h.example> delivered" ]
+    [ "${#lines[@]}" -eq 11 ]
+    [ "$(files_in "$M")" -eq 1 ]
+}
+
+@test "mbox-deliver: --lmtp takes several transactions in one session" {
+    tx='MAIL FROM:<a@x.example>\r\nRCPT TO:<bob@h.example>\r\nDATA\r\nSubject: x\r\n.\r\n'
+    run lmtp "LHLO c\r\n$tx$tx${tx}QUIT\r\n"
+    [ "$(printf '%s\n' "${lines[@]}" | grep -c '^250 2.0.0 <bob@h.example> delivered$')" -eq 3 ]
+    [ "$(grep -c '^From a@x.example ' "$M/bob/INBOX")" -eq 3 ]
+}
+
+@test "mbox-deliver: --lmtp refuses smuggled DATA for every recipient and stores nothing" {
+    run lmtp "${START}RCPT TO:<bob@h.example>\r\nRCPT TO:<carol@h.example>\r\nDATA\r\nx\n.\nMAIL FROM:<evil@x>\r\nRCPT TO:<mallory@h.example>\r\nDATA\r\nevil\r\n.\r\nNOOP\r\n"
+    [ "${lines[10]}" = "554 5.6.0 bare CR or LF in the message (RFC 5321 2.3.8)" ]
+    [ "${lines[11]}" = "554 5.6.0 bare CR or LF in the message (RFC 5321 2.3.8)" ]
+    [ "${lines[12]}" = "250 2.0.0 ok" ]
+    [ "$(files_in "$M")" -eq 0 ]
+}
+
+@test "mbox-deliver: --lmtp refuses an oversized message with 552 5.3.4 and leaves the mbox untouched" {
+    echo first | deliver --mboxdir "$M" bob
+    cp "$M/bob/INBOX" "$T/before"
+    line=$(head -c 600 /dev/zero | tr '\0' x)
+    run lmtp "${START}RCPT TO:<bob@h.example>\r\nDATA\r\n$line\r\n$line\r\n.\r\nMAIL FROM:<a@x.example> SIZE=2000\r\n" --max-message-size 1000
+    [ "${lines[5]}" = "250 SIZE 1000" ]
+    [ "${lines[9]}" = "552 5.3.4 message too big" ]
+    [ "${lines[10]}" = "552 5.3.4 message size exceeds the fixed limit" ]
+    cmp "$M/bob/INBOX" "$T/before"
+}
+
+@test "mbox-deliver: --lmtp answers 451 4.3.0 for a recipient whose mailbox cannot be written" {
+    touch "$M/bob"
+    run lmtp "${START}RCPT TO:<bob@h.example>\r\nRCPT TO:<carol@h.example>\r\nDATA\r\nx\r\n.\r\n"
+    [ "${lines[10]}" = "451 4.3.0 <bob@h.example> mailbox temporarily unavailable" ]
+    [ "${lines[11]}" = "250 2.0.0 <carol@h.example> delivered" ]
+}
+
+@test "mbox-deliver: --lmtp answers 503 out of sequence and 500 to unknown commands" {
+    run lmtp 'MAIL FROM:<a@x>\r\nLHLO c\r\nRCPT TO:<bob@h.example>\r\nDATA\r\nEHLO c\r\nRSET\r\nQUIT\r\n'
+    [ "${lines[1]}" = "503 5.5.1 send LHLO first" ]
+    [ "${lines[7]}" = "503 5.5.1 send MAIL first" ]
+    [ "${lines[8]}" = "503 5.5.1 send MAIL first" ]
+    [ "${lines[9]}" = "500 5.5.1 command not recognized" ]
+    [ "${lines[10]}" = "250 2.0.0 ok" ]
+    [ "${lines[11]}" = "221 2.0.0 bye" ]
+}
+
+@test "mbox-deliver: --lmtp says 421 4.4.2 when the client stops talking for --timeout seconds" {
+    mkfifo "$T/in"
+    exec {hold}<>"$T/in"  # keeps the fifo open: no end of input
+    printf 'LHLO c\r\n' >&$hold
+    run timeout 20 "${D[@]}" --lmtp --mboxdir "$M" --timeout 1 <"$T/in"
+    exec {hold}>&-
+    [ "$status" -eq 0 ]
+    [ "$(printf '%s\n' "${lines[@]}" | tail -1 | tr -d '\r')" = "421 4.4.2 timeout, closing" ]
+}
+
+@test "mbox-deliver: --lmtp runs on the connection systemd passes (Accept=yes) and refuses a listening socket with 78" {
+    run python3 - "${D[@]}" --lmtp --mboxdir "$M" <<'EOF'
+import os, socket, sys
+def spawn(sock):
+    pid = os.fork()
+    if pid == 0:
+        os.dup2(sock.fileno(), 3)
+        os.environ.update(LISTEN_FDS="1", LISTEN_PID=str(os.getpid()))
+        os.execvp(sys.argv[1], sys.argv[1:])
+    return pid
+ours, theirs = socket.socketpair()
+pid = spawn(theirs)
+theirs.close()
+ours.sendall(b"LHLO c\r\nMAIL FROM:<a@x.example>\r\nRCPT TO:<bob@h.example>\r\nDATA\r\nx\r\n.\r\nQUIT\r\n")
+ours.settimeout(20)
+data = b""
+while chunk := ours.recv(4096):
+    data += chunk
+os.waitpid(pid, 0)
+print(data.decode().replace("\r", ""))
+listening = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+listening.bind(os.environ["BATS_TEST_TMPDIR"] + "/listen.sock")
+listening.listen(1)
+print("status", os.waitstatus_to_exitcode(os.waitpid(spawn(listening), 0)[1]))
+EOF
+    [[ "$output" == *"250 2.0.0 <bob@h.example> delivered"* ]]
+    [[ "$output" == *"221 2.0.0 bye"* ]]
+    [[ "$output" == *"status 78"* ]]
+    [ -s "$M/bob/INBOX" ]
+}
