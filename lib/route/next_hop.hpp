@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "base/fd.hpp"
+#include "io/connect.hpp"
 #include "io/line_reader.hpp"
 #include "io/stream.hpp"
 #include "smtp/reply.hpp"
@@ -43,14 +43,13 @@ public:
     bool broken() const { return broken_; }
 
 private:
-    NextHop(std::string spec, Fd in, Fd out, Child child, HopTimeouts timeouts);
+    NextHop(std::string spec, io::Connection conn, HopTimeouts timeouts);
     smtp::Reply command(std::string_view line, std::chrono::seconds timeout);
     smtp::Reply failure(std::string_view what);
     void quit() noexcept;
 
     std::string spec_;
-    Fd in_, out_;
-    Child child_;
+    io::Connection conn_;
     HopTimeouts timeouts_;
     io::FdStream stream_;
     io::LineReader reader_;
