@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <set>
 
 #include "base/error.hpp"
 
@@ -39,14 +40,17 @@ std::vector<std::string> config_words(std::string_view path, std::string_view se
     po::options_description none;
     po::parsed_options parsed = po::parse_config_file(in, none, true);
     std::string prefix = std::string(section) + ".";
+    std::set<std::string> own_keys;  // a section's key replaces the top-level one
+    for (const auto& o : parsed.options)
+        if (o.string_key.rfind(prefix, 0) == 0) own_keys.insert(o.string_key.substr(prefix.size()));
     std::vector<std::string> words;
     for (const auto& o : parsed.options) {
         std::string key = o.string_key;
         bool own = key.rfind(prefix, 0) == 0;
         if (own) {
             key = key.substr(prefix.size());
-        } else if (key.find('.') != std::string::npos) {
-            continue;  // another program's section
+        } else if (key.find('.') != std::string::npos || own_keys.count(key)) {
+            continue;  // another program's section, or overridden by ours
         }
         for (const auto& v : o.value) add_word(words, desc, key, v, own);
     }

@@ -10,6 +10,8 @@
 
 #include "base/error.hpp"
 #include "cli/options.hpp"
+#include "cli/orouboros_raw.hpp"
+#include "tls/tls.hpp"
 
 namespace orou::cli {
 
@@ -21,16 +23,7 @@ constexpr Spec kSpec{"orouboros", "orouboros",
                      "       [--mboxdir DIR | --maildir DIR | --wmaildir DIR] [--user-credentials FILE]\n"
                      "       [--log STDERR|STDOUT|FILE] [--log-level LEVEL] [options]"};
 
-struct Raw {
-    std::string host = "127.0.0.1", port = "2500", ssl_port, cert, key, hostname;
-    std::vector<std::string> delivery, forward_domains;
-    bool local = false, forward = false;
-    std::string forward_host, forward_port;
-    std::string mboxdir, maildir, wmaildir, creds = "creds.json";
-    std::string blocklist, domain_blocklist, log = "STDERR", level = "INFO", libexec;
-    int max_connections = 100;
-    std::size_t max_message = 25u << 20;
-};
+using Raw = RawListenerOptions;
 
 void add_options(po::options_description& d, Raw& r) {
     d.add_options()
@@ -45,9 +38,22 @@ void add_options(po::options_description& d, Raw& r) {
         ("delivery-domain", po::value(&r.delivery)->composing(), "domain delivered locally (repeatable)")
         ("forward-domain", po::value(&r.forward_domains)->composing(), "domain forwarded home (repeatable)")
         ("local", po::bool_switch(&r.local), "deliver delivery domains locally (needs a mail directory)")
-        ("forward", po::bool_switch(&r.forward), "forward mail for forward domains")
-        ("forward-host", po::value(&r.forward_host), "home server host")
-        ("forward-port", po::value(&r.forward_port), "home server port")
+        ("forward", po::bool_switch(&r.forward), "forward mail for forward domains to the home server")
+        ("forward-host", po::value(&r.home.host), "home server host")
+        ("forward-port", po::value(&r.home.port), "home server port")
+        ("forward-tls", po::value(&r.home.tls)->default_value(r.home.tls), "implicit, starttls or none")
+        ("forward-ca", po::value(&r.home.ca), "CA file that signed the home server's certificate")
+        ("forward-fingerprint", po::value(&r.home.fingerprint), "SHA-256 of the home server's certificate")
+        ("forward-user", po::value(&r.home.user), "user name for AUTH at the home server")
+        ("forward-password-file", po::value(&r.home.password_file), "file holding that password")
+        ("relay-mx", po::bool_switch(&r.relay_mx), "send authenticated mail to the recipients' MX hosts")
+        ("relay-host", po::value(&r.smarthost.host), "send authenticated mail through this smarthost")
+        ("relay-port", po::value(&r.smarthost.port), "smarthost port")
+        ("relay-tls", po::value(&r.smarthost.tls)->default_value(r.smarthost.tls), "implicit, starttls or none")
+        ("relay-ca", po::value(&r.smarthost.ca), "CA file for the smarthost's certificate")
+        ("relay-fingerprint", po::value(&r.smarthost.fingerprint), "SHA-256 of the smarthost's certificate")
+        ("relay-user", po::value(&r.smarthost.user), "user name for AUTH at the smarthost")
+        ("relay-password-file", po::value(&r.smarthost.password_file), "file holding that password")
         ("mboxdir", po::value(&r.mboxdir), "mbox per user: DIR/<local part>/INBOX")
         ("maildir", po::value(&r.maildir), "Maildir per user: DIR/<local part>/")
         ("wmaildir", po::value(&r.wmaildir), "one Maildir for all mail")
@@ -69,46 +75,41 @@ std::string self_dir(const char* argv0) {
     return slash == std::string::npos ? "." : path.substr(0, slash);
 }
 
-// The children's stdout is the connection: their logs go to stderr instead.
-std::string child_log(const Raw& r) { return r.log == "STDOUT" ? "STDERR" : r.log; }
-
-std::string local_route(const Raw& r) {
-    std::string prog = r.libexec + "/orouboros-mbox-deliver --lmtp --log " + child_log(r) + " --log-level " + r.level;
-    if (!r.mboxdir.empty()) return "exec:" + prog + " --mboxdir " + r.mboxdir;
-    if (!r.maildir.empty()) return "exec:" + prog + " --maildir " + r.maildir;
-    if (!r.wmaildir.empty()) return "exec:" + prog + " --wmaildir " + r.wmaildir;
-    return "";
-}
-
-std::vector<std::string> smtpd_argv(const Raw& r, const char* tls) {
-    std::vector<std::string> a{r.libexec + "/orouboros-smtpd", "--tls", tls, "--log", child_log(r), "--log-level", r.level,
-                               "--max-message-size", std::to_string(r.max_message)};
-    auto add = [&a](const char* opt, const std::string& v) {
-        if (!v.empty()) a.insert(a.end(), {opt, v});
-    };
-    if (std::string(tls) != "none") add("--cert", r.cert), add("--key", r.key);
-    add("--hostname", r.hostname);
-    for (const auto& d : r.delivery) add("--delivery-domain", d);
-    for (const auto& d : r.forward_domains) add("--forward-domain", d);
-    add("--deliver", local_route(r));
-    add("--auth", "exec:" + r.libexec + "/orouboros-authcheck --credentials " + r.creds + " --log " + child_log(r) +
-                      " --log-level " + r.level);
-    add("--sender-blocklist", r.blocklist);
-    add("--sender-domain-blocklist", r.domain_blocklist);
-    return a;
+void check_upstream(const Upstream& u, const char* name) {
+    std::string n(name);
+    if (u.tls != "implicit" && u.tls != "starttls" && u.tls != "none")
+        throw po::error("--" + n + "-tls must be implicit, starttls or none");
+    if (u.user.empty() != u.password_file.empty())
+        throw po::error("--" + n + "-user and --" + n + "-password-file go together");
 }
 
 void check(const Raw& r) {
-    if (r.forward)
-        throw ExitError(EX_UNAVAILABLE, "--forward: forwarding to a home server is not available in this "
-                                        "version yet (orouboros-forward is missing); nothing was started");
     if (r.cert.empty() != r.key.empty()) throw po::error("--cert and --key go together");
     if (!r.ssl_port.empty() && r.cert.empty()) throw po::error("--ssl-port needs --cert and --key");
     int dirs = !r.mboxdir.empty() + !r.maildir.empty() + !r.wmaildir.empty();
     if (dirs > 1) throw po::error("give only one of --mboxdir, --maildir, --wmaildir");
     if (r.local && dirs == 0) throw po::error("--local needs --mboxdir, --maildir or --wmaildir");
-    for (const auto& s : {r.mboxdir, r.maildir, r.wmaildir, r.creds})
+    if (r.forward && r.home.host.empty()) throw po::error("--forward needs --forward-host");
+    if (r.relay_mx && !r.smarthost.host.empty()) throw po::error("give --relay-mx or --relay-host, not both");
+    check_upstream(r.home, "forward");
+    check_upstream(r.smarthost, "relay");
+    if (r.max_connections < 1) throw po::error("--max-connections must be at least 1");
+    if (r.max_message < 1024 || r.max_message > (std::size_t{1} << 31))
+        throw po::error("--max-message-size must be between 1024 and 2147483648");
+    for (const auto& s : {r.mboxdir, r.maildir, r.wmaildir, r.creds, r.libexec, r.log, r.home.ca,
+                          r.home.password_file, r.smarthost.ca, r.smarthost.password_file})
         if (s.find_first_of(" \t") != std::string::npos) throw po::error("paths may not contain blanks: " + s);
+}
+
+// Problems that would otherwise show only when a client connects.
+void check_installation(const Raw& r) {
+    bool forwards = r.forward || r.relay_mx || !r.smarthost.host.empty();
+    for (const char* p : {"orouboros-smtpd", "orouboros-authcheck", "orouboros-mbox-deliver", "orouboros-forward"}) {
+        if (std::string(p) == "orouboros-forward" && !forwards) continue;
+        if (::access((r.libexec + "/" + p).c_str(), X_OK) != 0)
+            throw ExitError(EX_UNAVAILABLE, r.libexec + "/" + p + " is missing: nothing was started");
+    }
+    if (!r.cert.empty()) (void)tls::make_server_ctx(r.cert, r.key);  // throws ConfigError
 }
 
 // The original program made its mail directory; so does its command line
@@ -134,18 +135,22 @@ ListenerOptions parse_orouboros(int argc, char** argv) {
     ListenerOptions o;
     try {
         check(r);
-    } catch (const ExitError& e) {
-        std::fprintf(stderr, "%s: %s\n", kSpec.prog, e.what());
-        std::exit(e.status());
     } catch (const po::error& e) {
         std::fprintf(stderr, "%s: usage error: %s\nusage: %s\n", kSpec.prog, e.what(), kSpec.usage);
         std::exit(EX_USAGE);
     }
-    make_mail_dir(r);
     if (r.libexec.empty()) r.libexec = self_dir(argv[0]);
+    try {
+        check_installation(r);
+    } catch (const std::exception& e) {
+        auto* exit = dynamic_cast<const ExitError*>(&e);
+        std::fprintf(stderr, "%s: fatal: %s\n", kSpec.prog, e.what());
+        std::exit(exit ? exit->status() : EX_CONFIG);
+    }
+    make_mail_dir(r);
     o.limits.max_connections = r.max_connections;
     o.log_target = r.log, o.log_level = r.level;
-    const char* plain_mode = r.cert.empty() ? "none" : r.ssl_port.empty() ? "implicit" : "starttls";
+    std::string plain_mode = r.cert.empty() ? "none" : r.ssl_port.empty() ? "implicit" : "starttls";
     o.ports.push_back({r.host, r.port, smtpd_argv(r, plain_mode), plain_mode});
     if (!r.ssl_port.empty()) o.ports.push_back({r.host, r.ssl_port, smtpd_argv(r, "implicit"), "implicit"});
     return o;

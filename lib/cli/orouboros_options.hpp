@@ -16,8 +16,9 @@ struct ListenerOptions {
     std::string log_level = "INFO";
 };
 
-// Bad usage prints a message and exits EX_USAGE; --forward, which needs
-// orouboros-forward, exits EX_UNAVAILABLE until that program exists.
+// Bad usage prints a message and exits EX_USAGE; a missing program exits
+// EX_UNAVAILABLE and a certificate that does not load EX_CONFIG, before
+// anything listens.
 ListenerOptions parse_orouboros(int argc, char** argv);
 
 }  // namespace orou::cli

@@ -59,6 +59,8 @@ void add_options(po::options_description& d, smtpd::Options& o) {
         ("next-hop-timeout", po::value<long>()->default_value(120), "seconds to wait for a next hop's reply");
 }
 
+constexpr std::size_t kMaxLimit = 1u << 20;
+
 smtpd::TlsMode tls_mode(const std::string& s) {
     if (s == "none") return smtpd::TlsMode::None;
     if (s == "starttls") return smtpd::TlsMode::StartTls;
@@ -84,8 +86,14 @@ void finish(const po::variables_map& vm, smtpd::Options& o) {
     if (vm.count("sender-blocklist")) c.blocked_senders = read_list_file(vm["sender-blocklist"].as<std::string>());
     if (vm.count("sender-domain-blocklist"))
         c.blocked_sender_domains = read_list_file(vm["sender-domain-blocklist"].as<std::string>());
-    if (c.limits.max_line < 512 || c.limits.max_text_line < 1000)
-        throw po::error("line limits below the RFC 5321 minimums (512, 1000)");
+    const auto& l = c.limits;
+    if (l.max_line < 512 || l.max_text_line < 1000 || l.max_line > kMaxLimit || l.max_text_line > kMaxLimit)
+        throw po::error("line limits must be between the RFC 5321 minimums (512, 1000) and 1 MiB");
+    if (l.max_message < 1024 || l.max_message > (std::size_t{1} << 31))
+        throw po::error("--max-message-size must be between 1024 and 2147483648");
+    if (l.max_rcpts < 1 || l.max_rcpts > 100000 || l.max_errors < 1 || l.max_auth_failures < 1)
+        throw po::error("--max-recipients, --max-errors and --max-auth-failures must be at least 1");
+    if (o.log_target == "STDOUT") o.log_target = "STDERR";  // stdout may be the connection
 }
 
 }  // namespace

@@ -67,12 +67,27 @@ void Connection::close_write() {
     out.reset();
 }
 
+void check_spec(std::string_view spec) {
+    auto bad = [&](const std::string& why) { return ConfigError("bad stage \"" + std::string(spec) + "\": " + why); };
+    if (spec.starts_with("exec:")) {
+        if (split_words(spec.substr(5)).empty()) throw bad("names no program");
+    } else if (spec.starts_with("unix:")) {
+        if (spec.size() == 5 || spec.size() - 5 >= sizeof(sockaddr_un::sun_path)) throw bad("socket path length");
+    } else if (spec.starts_with("lmtp:") || spec.starts_with("tcp:")) {
+        auto colon = spec.rfind(':');
+        auto port = spec.substr(colon + 1);
+        if (colon < 5 || port.empty() || port.find_first_not_of("0123456789") != std::string_view::npos)
+            throw bad("needs host:port");
+    } else {
+        throw bad("want exec:, unix:, lmtp: or tcp:");
+    }
+}
+
 Connection connect_spec(std::string_view spec) {
+    check_spec(spec);
     if (spec.starts_with("exec:")) return spawn_stage(spec.substr(5));
     if (spec.starts_with("unix:")) return connect_unix(spec.substr(5));
-    if (spec.starts_with("lmtp:")) return connect_tcp(spec.substr(5));
-    if (spec.starts_with("tcp:")) return connect_tcp(spec.substr(4));
-    throw ConfigError("unknown stage \"" + std::string(spec) + "\" (want exec:, unix:, lmtp: or tcp:)");
+    return connect_tcp(spec.substr(spec.find(':') + 1));
 }
 
 }  // namespace orou::io

@@ -17,6 +17,9 @@ struct Connection {
     void close_write();
 };
 
+// Throws ConfigError when the spec is malformed (checked at start-up).
+void check_spec(std::string_view spec);
+
 // Throws SysError when the stage cannot be reached, ConfigError on a bad spec.
 Connection connect_spec(std::string_view spec);
 

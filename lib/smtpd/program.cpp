@@ -12,6 +12,7 @@
 #include <cstdlib>
 
 #include "base/error.hpp"
+#include "io/connect.hpp"
 #include "log/log.hpp"
 #include "smtpd/session.hpp"
 
@@ -61,11 +62,15 @@ int smtpd_main(const Options& options) {
 
     int n = sd_listen_fds(1);
     if (n > 1) throw ConfigError("expected one connection socket from systemd, got " + std::to_string(n));
+    if (n == 1 && sd_is_socket(SD_LISTEN_FDS_START, AF_UNSPEC, SOCK_STREAM, 1) > 0)
+        throw ConfigError("systemd passed a listening socket: run orouboros-smtpd with Accept=yes");
     // The connection must not leak into the stages smtpd spawns.
     if (n == 1) check_sys(::fcntl(SD_LISTEN_FDS_START, F_SETFD, FD_CLOEXEC), "set close-on-exec");
     int in = n == 1 ? SD_LISTEN_FDS_START : 0;
     int out = n == 1 ? SD_LISTEN_FDS_START : 1;
 
+    for (const auto* spec : {&options.config.local_route, &options.config.forward_route, &options.config.relay_route})
+        if (!spec->empty()) io::check_spec(*spec);
     log::Logger logger("orouboros-smtpd", options.log_target, log::parse_level(options.log_level));
     logger.set_sid(log::new_id());
     tls::SslCtx ctx;

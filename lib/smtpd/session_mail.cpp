@@ -111,9 +111,22 @@ Reply Session::open_hop(route::Kind kind) {
     return R::ok;
 }
 
+// RFC 5321 4.5.1: <postmaster> without a domain must be accepted; it
+// means the postmaster of our first own domain.
+std::optional<smtp::Address> Session::bare_postmaster(std::string_view arg) const {
+    std::string flat;
+    for (char c : arg)
+        if (c != ' ') flat += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const auto& d = config_.domains;
+    if (flat != "to:<postmaster>" || (d.delivery.empty() && d.forward.empty())) return std::nullopt;
+    auto domain = smtp::normalize_domain(d.delivery.empty() ? d.forward.front() : d.delivery.front());
+    return smtp::Address{"postmaster", domain.value_or("")};
+}
+
 Reply Session::on_rcpt(std::string_view arg) {
     if (!tx_) return count_error(R::need_mail);
     auto parsed = smtp::parse_path(arg, "TO", false);
+    if (auto postmaster = bare_postmaster(arg)) parsed = {smtp::Path{*postmaster, {}}, smtp::PathError::None};
     if (parsed.error == smtp::PathError::Syntax) return count_error(R::path_syntax);
     if (parsed.error == smtp::PathError::BadAddress) return count_error(R::bad_rcpt_syntax);
     if (parsed.error == smtp::PathError::BadParam || !parsed.path->params.empty()) return count_error(R::bad_param);
@@ -184,7 +197,9 @@ std::string Session::protocol_name() const {
 std::string Session::received_header(const std::string& id) const {
     std::string h = "Received: ";
     bool hide = auth_user_ && !config_.keep_submitter_address;
-    if (!hide) h += "from " + log::escape(helo_name_) + " ([" + peer_.address + "])\r\n\t";
+    bool ip = peer_.address.find_first_not_of("0123456789abcdefABCDEF.:") == std::string::npos;
+    std::string where = ip ? "[" + peer_.address + "]" : peer_.address;
+    if (!hide) h += "from " + log::escape(helo_name_) + " (" + where + ")\r\n\t";
     h += "by " + config_.hostname + " (Orouboros) with " + protocol_name();
     if (tls_) h += "\r\n\t(" + tls_->version() + " cipher " + tls_->cipher() + ")";
     h += "\r\n\tid " + id;

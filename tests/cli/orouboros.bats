@@ -76,10 +76,16 @@ PY
     [ "$status" -eq 64 ]
 }
 
-@test "orouboros: --forward exits 69 and says forwarding is not available yet" {
-    run orouboros --forward --forward-host 127.0.0.1 --forward-port 2255 --port "$PORT"
+@test "orouboros: a missing program or a bad certificate stops it before it listens" {
+    mkdir -p "$T/empty"
+    run orouboros --libexec "$T/empty" --port "$PORT" --mboxdir "$T/mail"
     [ "$status" -eq 69 ]
-    [[ "$output" == *"not available"* ]]
+    [[ "$output" == *"orouboros-smtpd is missing"* ]]
+    printf 'not a certificate\n' >"$T/bad.crt"
+    run orouboros --cert "$T/bad.crt" --key "$T/bad.crt" --port "$PORT" --mboxdir "$T/mail"
+    [ "$status" -eq 78 ]
+    [[ "$output" == *"cannot load certificate"* ]]
+    ! "$PY" -c 'import socket,sys; socket.create_connection(("127.0.0.1",int(sys.argv[1])),1)' "$PORT" 2>/dev/null
 }
 
 @test "orouboros: a port already in use is a clear error" {

@@ -60,7 +60,7 @@ EOF
     [ "$status" -eq 0 ]
     inbox="$MAIL/another_test/INBOX"
     grep -q '^From test@example.com ' "$inbox"
-    grep -q '^Received: from client.example (\[local\])' "$inbox"
+    grep -q '^Received: from client.example (local)$' "$inbox"
     grep -q 'by vps.test (Orouboros) with ESMTP$' "$inbox"
     grep -q '^Subject: pipe test$' "$inbox"
     grep -q '^\.a line that starts with a dot$' "$inbox"
@@ -525,10 +525,11 @@ EOF
     [ "$(ls -A "$MAIL")" = bob ] && [ "$(cat "$MAIL/bob")" = "not a directory" ]
 }
 
-@test "smtpd: options come from a --config file section, the command line wins" {
+@test "smtpd: options come from a --config file; its section beats the top level, the command line beats both" {
     cat >"$T/orouboros.conf" <<EOF
 hostname = from-file.test
 key-only-another-program-knows = 1
+max-recipients = 5
 [smtpd]
 max-recipients = 1
 [authcheck]

@@ -53,9 +53,8 @@ EOF
     ! grep -q 'YXNkZgBhc2Rm' orouboros.log
 }
 
-@test "walkthrough: --forward says clearly that forwarding is not there yet and exits non-zero" {
-    run orouboros --cert server.crt --key server.key --forward --forward-domain example.com \
-        --forward-host 127.0.0.1 --forward-port 2255 --port "$(free_port)"
-    [ "$status" -eq 69 ]
-    [[ "$output" == *"forwarding"*"not available"* ]]
+@test "walkthrough: the original's other options: --forward without --forward-host is a usage error" {
+    run orouboros --cert server.crt --key server.key --forward --forward-domain example.com --port "$(free_port)"
+    [ "$status" -eq 64 ]
+    [[ "$output" == *"--forward needs --forward-host"* ]]
 }

@@ -125,3 +125,10 @@ TEST(Session, SizeParameterOverTheLimitIsRefusedAtMail) {
     EXPECT_TRUE(has(r.output, "552 5.3.4"));
     EXPECT_TRUE(has(r.output, "555 5.5.4"));
 }
+
+TEST(Session, BarePostmasterIsAcceptedForTheFirstOwnDomain) {
+    auto r = session("EHLO c\r\nMAIL FROM:<a@x.example>\r\nRCPT TO:<Postmaster>\r\nQUIT\r\n");
+    // no local stage in this test: the route is found, the stage is missing
+    EXPECT_TRUE(has(r.output, "451 4.3.5 no local route configured"));
+    EXPECT_FALSE(has(r.output, "501"));
+}
