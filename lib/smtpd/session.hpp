@@ -84,6 +84,7 @@ private:
     // routing and data
     bool sender_blocked(const smtp::Address& from) const;
     std::optional<smtp::Address> bare_postmaster(std::string_view arg) const;
+    bool other_destination(const smtp::Address& to) const;
     const std::string& route_spec(route::Kind kind) const;
     smtp::Reply open_hop(route::Kind kind);
     smtp::Reply deliver(std::string message);

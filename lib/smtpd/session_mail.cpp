@@ -123,6 +123,12 @@ std::optional<smtp::Address> Session::bare_postmaster(std::string_view arg) cons
     return smtp::Address{"postmaster", domain.value_or("")};
 }
 
+// Outbound mail goes to one destination domain per transaction, so that
+// one MX answers DATA for every recipient.
+bool Session::other_destination(const smtp::Address& to) const {
+    return tx_->route == route::Kind::Relay && !tx_->rcpts.empty() && tx_->rcpts.front().domain != to.domain;
+}
+
 Reply Session::on_rcpt(std::string_view arg) {
     if (!tx_) return count_error(R::need_mail);
     auto parsed = smtp::parse_path(arg, "TO", false);
@@ -136,7 +142,7 @@ Reply Session::on_rcpt(std::string_view arg) {
     Reply reply = R::relay_denied;
     if (!kind) {
         ++errors_;
-    } else if (tx_->route && *tx_->route != *kind) {
+    } else if (tx_->route && (*tx_->route != *kind || other_destination(to))) {
         reply = R::other_route;
     } else if (reply = open_hop(*kind); reply.ok()) {
         reply = hop_->rcpt("TO:<" + to.str() + ">");

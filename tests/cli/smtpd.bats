@@ -569,3 +569,62 @@ EOF
     [ "$status" -eq 78 ]
     [[ "$output" == *"cannot load certificate"* ]]
 }
+
+@test "smtpd: authenticated outbound mail takes the relay route, one destination domain per transaction, no client address in Received" {
+    mkdir -p "$T/out"
+    run dialog --allow-plaintext-auth --relay "exec:$BIN/orouboros-mbox-deliver --lmtp --mboxdir $T/out" <<'EOF'
+< 220
+> EHLO laptop.home
+< 250
+> AUTH PLAIN AGFzZGYAYXNkZg==
+< 235
+> MAIL FROM:<asdf@example.com>
+< 250
+> RCPT TO:<friend@one.example>
+< 250
+> RCPT TO:<other@two.example>
+< 452 4.5.3
+> RCPT TO:<local@example.com>
+< 452 4.5.3
+> DATA
+< 354
+> Subject: outbound
+>
+> .
+< 250
+> QUIT
+< 221
+EOF
+    [ "$status" -eq 0 ]
+    out="$T/out/friend/INBOX"
+    grep -q '^Subject: outbound' "$out"
+    grep -q '^Received: by vps.test (Orouboros) with ESMTPA' "$out"
+    ! grep -q 'laptop.home' "$out"
+    [ ! -e "$T/out/other" ] && [ ! -e "$MAIL/local" ]
+}
+
+@test "smtpd: --keep-submitter-address names the authenticated client in Received" {
+    mkdir -p "$T/out"
+    run dialog --allow-plaintext-auth --keep-submitter-address \
+        --relay "exec:$BIN/orouboros-mbox-deliver --lmtp --mboxdir $T/out" <<'EOF'
+< 220
+> EHLO laptop.home
+< 250
+> AUTH PLAIN AGFzZGYAYXNkZg==
+< 235
+> MAIL FROM:<asdf@example.com>
+< 250
+> RCPT TO:<friend@one.example>
+< 250
+> DATA
+< 354
+> Subject: kept
+>
+> .
+< 250
+> QUIT
+< 221
+EOF
+    [ "$status" -eq 0 ]
+    grep -q '^Received: from laptop.home (local)' "$T/out/friend/INBOX"
+}
