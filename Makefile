@@ -13,9 +13,10 @@ CXX       ?= g++
 CXXFLAGS  ?= -O2 -g
 CXXFLAGS  += -std=c++20 -Wall -Wextra -Wshadow -pedantic
 CPPFLAGS  += -Ilib -D_GNU_SOURCE
-LDLIBS    := -lboost_program_options -lssl -lcrypto -lsystemd
+LDLIBS    := -lboost_program_options -lssl -lcrypto -lsystemd -lunbound
 
 B         := build
+JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
 LIB_SRC   := $(sort $(wildcard lib/*/*.cpp))
 LIB_OBJ   := $(LIB_SRC:%.cpp=$(B)/%.o)
 PROGRAMS  := $(sort $(notdir $(wildcard cmd/*)))
@@ -49,15 +50,15 @@ $(B)/unit-tests: $(UNIT_OBJ) $(B)/liborouboros.a
 unit: $(B)/unit-tests
 
 check: deps
-	$(MAKE) all unit
+	$(MAKE) -j$(JOBS) all unit
 	tests/run-all $(B)
 
 demo: deps
-	$(MAKE) all
+	$(MAKE) -j$(JOBS) all
 	contrib/demo.sh $(B)/bin
 
 bench: deps
-	$(MAKE) all
+	$(MAKE) -j$(JOBS) all
 	bench/run.sh $(B)/bin
 
 lint-man:
