@@ -78,11 +78,11 @@ PY
 
 @test "orouboros: a missing program or a bad certificate stops it before it listens" {
     mkdir -p "$T/empty"
-    run orouboros --libexec "$T/empty" --port "$PORT" --mboxdir "$T/mail"
+    run timeout 20 orouboros --libexec "$T/empty" --port "$PORT" --mboxdir "$T/mail"
     [ "$status" -eq 69 ]
     [[ "$output" == *"orouboros-smtpd is missing"* ]]
     printf 'not a certificate\n' >"$T/bad.crt"
-    run orouboros --cert "$T/bad.crt" --key "$T/bad.crt" --port "$PORT" --mboxdir "$T/mail"
+    run timeout 20 orouboros --cert "$T/bad.crt" --key "$T/bad.crt" --port "$PORT" --mboxdir "$T/mail"
     [ "$status" -eq 78 ]
     [[ "$output" == *"cannot load certificate"* ]]
     ! "$PY" -c 'import socket,sys; socket.create_connection(("127.0.0.1",int(sys.argv[1])),1)' "$PORT" 2>/dev/null
