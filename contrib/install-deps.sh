@@ -4,6 +4,7 @@ set -eu
 PACKAGES="g++ make pkg-config libssl-dev libsystemd-dev libboost-program-options-dev
 nlohmann-json3-dev libgtest-dev bats openssl swaks mandoc
 libio-socket-ssl-perl libauthen-sasl-perl python3 procps man-db systemd"
+PACKAGES="$PACKAGES libunbound-dev dnsmasq"  # orouboros-forward: DNS (and a DNS server for its tests)
 missing=""
 for p in $PACKAGES; do
     dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' ||

@@ -56,7 +56,7 @@ void add_options(po::options_description& d, smtpd::Options& o) {
         ("max-auth-failures", po::value(&l.max_auth_failures)->default_value(l.max_auth_failures), "failed AUTH before disconnect")
         ("idle-timeout", po::value<long>()->default_value(300), "seconds a client may stay silent")
         ("session-timeout", po::value<long>()->default_value(1800), "seconds a session may last")
-        ("next-hop-timeout", po::value<long>()->default_value(120), "seconds to wait for a next hop's reply");
+        ("next-hop-timeout", po::value<long>()->default_value(280), "seconds to wait for a next hop's reply");
 }
 
 constexpr std::size_t kMaxLimit = 1u << 20;

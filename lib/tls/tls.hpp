@@ -1,5 +1,6 @@
 // OpenSSL behind owners: a server context, and a Stream over a TLS session
-// on a pair of fds (one socket, or two pipes).
+// on a pair of fds (one socket, or two pipes).  The client side (its
+// context and what its handshake checks) is in lib/tls/client.hpp.
 #pragma once
 
 #include <openssl/ssl.h>
@@ -10,6 +11,8 @@
 #include "io/stream.hpp"
 
 namespace orou::tls {
+
+struct ClientCheck;  // lib/tls/client.hpp
 
 template <auto Free>
 struct CFree {
@@ -35,6 +38,9 @@ public:
     // Server side handshake; false (with the reason in error()) on failure
     // or when the deadline passes.
     bool accept(io::Deadline deadline);
+    // Client side handshake (lib/tls/client.cpp): SNI, then the checks of
+    // `check`; false (with the reason in error()) on failure or timeout.
+    bool connect(const ClientCheck& check, io::Deadline deadline);
 
     io::ReadResult read(std::span<char> buf, io::Deadline deadline) override;
     void write(std::string_view data) override;

@@ -1,0 +1,55 @@
+// orouboros-forward: its options, its configuration, and the one call its
+// main makes.
+#pragma once
+
+#include <string>
+
+#include "cli/options.hpp"
+#include "forward/connector.hpp"
+#include "forward/lmtp_front.hpp"
+#include "forward/sendmail_mode.hpp"
+#include "forward/smtp_client.hpp"
+#include "log/log.hpp"
+
+namespace orou::forward {
+
+inline constexpr cli::Spec kSpec{
+    "orouboros-forward", "forward",
+    "orouboros-forward (--host HOST [--port N] | --mx [--mx-port N]) [options]\n"
+    "           (--lmtp | -f SENDER RCPT...)"};
+
+struct AuthConfig {
+    std::string user;           // "" for no AUTH
+    std::string password_file;  // the password: this file's first line,
+    std::string credential;     // or $CREDENTIALS_DIRECTORY/credential
+    bool allow_plaintext = false;
+};
+
+struct Config {
+    Destination destination;
+    std::string resolver;  // "" for the system configuration
+    TlsMode tls = TlsMode::StartTls;
+    tls::Verify verify = tls::Verify::Chain;
+    std::string tls_ca, tls_fingerprint, tls_name;
+    AuthConfig auth;
+    Timeouts timeouts;
+    std::string helo;
+    bool lmtp = false;
+    FrontConfig front;        // the LMTP side's limits and timeouts
+    SendmailRequest request;  // the sendmail convention's sender and recipients
+    std::string log_target = "STDERR";
+    log::Level log_level = log::Level::Info;
+};
+
+cli::po::options_description options();
+cli::po::positional_options_description positional();
+
+// The configuration from parsed options; throws ExitError(EX_USAGE) for a
+// usage error (e.g. neither or both of --host and --mx).
+Config config_from(const cli::po::variables_map& vm);
+
+// Runs the program: an LMTP session (on the socket systemd passed, or on
+// stdin/stdout), or one sendmail-style delivery.  Returns a sysexits status.
+int run(const Config& config);
+
+}  // namespace orou::forward

@@ -1,0 +1,42 @@
+// The Resolver through libunbound: the system's resolver configuration
+// (/etc/resolv.conf, /etc/hosts), or one forwarder ("addr" or "addr@port",
+// e.g. a DNS server on loopback that a test starts).  Every query waits on
+// unbound's file descriptor under a deadline.
+#pragma once
+
+#include <unbound.h>
+
+#include <memory>
+#include <string>
+
+#include "forward/resolver.hpp"
+
+namespace orou::forward {
+
+struct UbCtxFree {
+    void operator()(ub_ctx* ctx) const noexcept { ub_ctx_delete(ctx); }
+};
+using UbCtx = std::unique_ptr<ub_ctx, UbCtxFree>;
+
+struct UbResultFree {
+    void operator()(ub_result* r) const noexcept { ub_resolve_free(r); }
+};
+using UbResult = std::unique_ptr<ub_result, UbResultFree>;
+
+class UnboundResolver final : public Resolver {
+public:
+    // forwarder: "" for the system configuration.  Throws ConfigError.
+    explicit UnboundResolver(const std::string& forwarder);
+
+    MxAnswer mx(std::string_view domain, io::Deadline deadline) override;
+    AddressAnswer addresses(std::string_view host, io::Deadline deadline) override;
+
+    // One query: the result, or null with the reason in `error`
+    // (a timeout or a failure inside unbound).
+    UbResult query(std::string_view name, int type, io::Deadline deadline, std::string& error);
+
+private:
+    UbCtx ctx_;
+};
+
+}  // namespace orou::forward

@@ -1,0 +1,57 @@
+// The seam between the front ends (LMTP, sendmail convention) and the
+// SMTP client: a Connector opens a session for one transaction (the
+// destination found, connected, MAIL given), and the Upstream takes the
+// recipients and the message.  Tests put fakes behind both.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "smtp/reply.hpp"
+
+namespace orou::forward {
+
+struct Envelope {
+    std::string sender;      // "" for the null sender
+    bool eight_bit = false;  // BODY=8BITMIME
+    std::size_t size = 0;    // SIZE=, 0 when not known
+};
+
+// Who the upstream is, for the log.
+struct PeerInfo {
+    std::string host;     // the name tried (MX host, --host)
+    std::string address;  // the IP address connected to
+    unsigned port = 0;
+    std::string tls_version;  // "" without TLS
+    std::string tls_cipher;
+};
+
+class Upstream {
+public:
+    // Ends the session (QUIT).
+    virtual ~Upstream() = default;
+    // The upstream's reply to RCPT TO:<rcpt>, or a 4xx when it went away.
+    [[nodiscard]] virtual smtp::Reply rcpt(std::string_view rcpt) = 0;
+    // DATA, the message (CRLF line ends, not dot-stuffed), and the
+    // upstream's one reply for all accepted recipients.
+    [[nodiscard]] virtual smtp::Reply data(std::string_view message) = 0;
+    virtual const PeerInfo& peer() const = 0;
+};
+
+struct Opened {
+    std::unique_ptr<Upstream> upstream;  // null when it failed
+    smtp::Reply reply;                   // MAIL's reply, or why there is no session
+};
+
+class Connector {
+public:
+    virtual ~Connector() = default;
+    // A session for a transaction to recipients in `domain`, MAIL given.
+    [[nodiscard]] virtual Opened open(std::string_view domain, const Envelope& envelope) = 0;
+    // True when each transaction must keep to one recipient domain (MX).
+    virtual bool one_domain_per_transaction() const = 0;
+};
+
+}  // namespace orou::forward

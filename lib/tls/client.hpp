@@ -1,0 +1,42 @@
+// The client side of TLS: a context that trusts the system store or one
+// CA file, and what a client handshake checks (TlsStream::connect): the
+// certificate chain and the name, a pinned SHA-256 fingerprint, or nothing
+// (opportunistic encryption, as towards MX hosts without DANE or MTA-STS).
+#pragma once
+
+#include <openssl/x509.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "tls/tls.hpp"
+
+namespace orou::tls {
+
+using X509Ptr = std::unique_ptr<X509, CFree<X509_free>>;
+
+enum class Verify {
+    None,         // encrypt only: any certificate
+    Chain,        // a chain to a trusted CA, and the name in the certificate
+    Fingerprint,  // the certificate's SHA-256 digest is the pinned one; no chain check
+};
+
+struct ClientCheck {
+    Verify verify = Verify::Chain;
+    std::string name;         // sent as SNI (unless an IP address); checked for Chain
+    std::string fingerprint;  // 64 lower-case hex digits, for Fingerprint
+};
+
+// A client context, TLS 1.2 at least, trusting ca_file ("": the system
+// store).  Throws ConfigError when the CA file does not load.
+SslCtx make_client_ctx(const std::string& ca_file);
+
+// "AB:CD:..." (as openssl x509 -fingerprint -sha256 prints it) or plain
+// hex, any case -> 64 lower-case hex digits; nullopt when not a SHA-256.
+std::optional<std::string> parse_fingerprint(std::string_view text);
+
+// The SHA-256 digest of a certificate (DER), as 64 lower-case hex digits.
+std::string fingerprint_of(X509* cert);
+
+}  // namespace orou::tls

@@ -1,0 +1,81 @@
+// Fakes behind the seams of orouboros-forward: a Resolver answering from
+// tables, and a Connector whose upstreams give scripted verdicts and write
+// what they were asked into one shared transcript.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "forward/resolver.hpp"
+#include "forward/upstream.hpp"
+
+namespace orou::test {
+
+class FakeResolver final : public forward::Resolver {
+public:
+    std::map<std::string, forward::MxAnswer> mx_answers;        // missing: NoData
+    std::map<std::string, forward::AddressAnswer> address_answers;  // missing: NotFound
+    std::vector<std::string> asked;
+
+    forward::MxAnswer mx(std::string_view domain, io::Deadline) override {
+        asked.push_back("MX " + std::string(domain));
+        auto it = mx_answers.find(std::string(domain));
+        return it == mx_answers.end() ? forward::MxAnswer{forward::DnsStatus::NoData, {}, "no MX"} : it->second;
+    }
+    forward::AddressAnswer addresses(std::string_view host, io::Deadline) override {
+        asked.push_back("A " + std::string(host));
+        auto it = address_answers.find(std::string(host));
+        return it == address_answers.end() ? forward::AddressAnswer{forward::DnsStatus::NotFound, {}, "NXDOMAIN"}
+                                           : it->second;
+    }
+};
+
+struct Script {
+    std::optional<smtp::Reply> open_failure;       // the Connector's reply instead of a session
+    std::map<std::string, smtp::Reply> rcpt_replies;  // missing: 250 2.1.5
+    smtp::Reply data_reply{250, "2.0.0", "queued as 1"};
+    std::vector<std::string> transcript;           // OPEN, RCPT, DATA, QUIT in order
+};
+
+class FakeUpstream final : public forward::Upstream {
+public:
+    explicit FakeUpstream(Script& script) : script_(script) {}
+    ~FakeUpstream() override { script_.transcript.push_back("QUIT"); }
+    smtp::Reply rcpt(std::string_view rcpt) override {
+        script_.transcript.push_back("RCPT " + std::string(rcpt));
+        auto it = script_.rcpt_replies.find(std::string(rcpt));
+        return it == script_.rcpt_replies.end() ? smtp::Reply{250, "2.1.5", "ok"} : it->second;
+    }
+    smtp::Reply data(std::string_view message) override {
+        script_.transcript.push_back("DATA " + std::string(message));
+        return script_.data_reply;
+    }
+    const forward::PeerInfo& peer() const override { return peer_; }
+
+private:
+    Script& script_;
+    forward::PeerInfo peer_{"mx.test", "192.0.2.1", 25, "TLSv1.3", "TLS_AES_256_GCM_SHA384"};
+};
+
+class FakeConnector final : public forward::Connector {
+public:
+    FakeConnector(Script& script, bool one_domain) : script_(script), one_domain_(one_domain) {}
+    forward::Opened open(std::string_view domain, const forward::Envelope& envelope) override {
+        std::string line = "OPEN " + std::string(domain) + " <" + envelope.sender + ">";
+        if (envelope.eight_bit) line += " 8BITMIME";
+        if (envelope.size) line += " SIZE=" + std::to_string(envelope.size);
+        script_.transcript.push_back(line);
+        if (script_.open_failure) return {nullptr, *script_.open_failure};
+        return {std::make_unique<FakeUpstream>(script_), {250, "2.1.0", "sender ok"}};
+    }
+    bool one_domain_per_transaction() const override { return one_domain_; }
+
+private:
+    Script& script_;
+    bool one_domain_;
+};
+
+}  // namespace orou::test
