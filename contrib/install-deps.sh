@@ -4,7 +4,9 @@ set -eu
 PACKAGES="g++ make pkg-config libssl-dev libsystemd-dev libboost-program-options-dev
 nlohmann-json3-dev libgtest-dev bats openssl swaks mandoc
 libio-socket-ssl-perl libauthen-sasl-perl python3 procps man-db systemd"
+PACKAGES="$PACKAGES clang libclang-rt-14-dev strace"  # hardening: fuzzers, sanitizers, crash tests (postfix: make bench)
 PACKAGES="$PACKAGES libunbound-dev dnsmasq"  # orouboros-forward: DNS (and a DNS server for its tests)
+PACKAGES="$PACKAGES postfix libsasl2-modules"  # Postfix integration tests
 missing=""
 for p in $PACKAGES; do
     dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' ||
@@ -17,6 +19,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "install-deps: installing$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
+echo 'postfix postfix/main_mailer_type select No configuration' | debconf-set-selections  # no system Postfix
 apt-get update -q >/dev/null
 # shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends $missing >/dev/null
