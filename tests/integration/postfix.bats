@@ -329,10 +329,12 @@ start_vps_forward() {
         --forward-fingerprint "$HOME_FP" --user-credentials "$T/vps/creds.json" --hostname vps.test
 }
 
-# True when Postfix holds a message: a file in its queue, or the mbox.
+# True when Postfix holds a message: a file in its queue, or the mbox.  The
+# queue is looked at first, in the order a message moves through it: Postfix
+# removes the queue file only after the mbox has it.
 pf_holds_message() {
-    [ -s "$T/home/mail/alice/INBOX" ] || [ -n "$(find "$PFROOT/queue/incoming" "$PFROOT/queue/active" \
-        "$PFROOT/queue/deferred" -type f 2>/dev/null)" ]
+    [ -n "$(find "$PFROOT/queue/incoming" "$PFROOT/queue/active" "$PFROOT/queue/deferred" \
+        -type f 2>/dev/null)" ] || [ -s "$T/home/mail/alice/INBOX" ]
 }
 
 @test "postfix in: a sender -> VPS -> Postfix (STARTTLS, pinned) -> lmtp: orouboros-mbox-deliver; 250 only after Postfix's" {
