@@ -30,7 +30,11 @@ or by hand:
 Then: cat $demo/mail/another_test/INBOX
 
 EOF2
-exec "$bin/orouboros" --cert "$demo/server.crt" --key "$demo/server.key" \
+# Started as root, the listener runs each part as its own user (orouboros(8));
+# the demo keeps them in one.
+single=""
+[ "$(id -u)" -ne 0 ] || single=--single-user
+exec "$bin/orouboros" $single --cert "$demo/server.crt" --key "$demo/server.key" \
     --forward-domain example.com --delivery-domain example.com --local --mboxdir "$demo/mail" \
     --host 127.0.0.1 --port 2525 --ssl-port 2255 --user-credentials "$demo/creds.json" \
     --hostname orouboros-demo.localhost --log STDERR --log-level DEBUG

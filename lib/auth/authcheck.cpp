@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <thread>
 
 #include "auth/credentials.hpp"
@@ -87,9 +88,30 @@ UserPassword split_checkpassword(const Secret& input) {
     throw ExitError(proto::kCheckpwTemporary, "unable to run " + program[0] + ": " + std::strerror(errno));
 }
 
+// Where a checkpassword caller says the client is (ucspi-tcp, or inetd style).
+std::string client_address() {
+    for (const char* name : {"TCPREMOTEIP", "REMOTE_ADDR"})
+        if (const char* v = std::getenv(name); v && *v) return v;
+    return "";
+}
+
 }  // namespace
 
-bool Authenticator::check(std::string_view user, const Secret& password, std::string_view service) {
+void Authenticator::wait_turn(std::string_view client) {
+    if (!throttle_ || client.empty()) return;
+    auto wait = throttle_->admit(client);
+    if (!wait) {
+        log_->event(Level::Warning, "throttled", {{"client", client}, {"result", "no check"}});
+        throw SysError("too many recent failures from " + log::escape(client) + ", no check for now", EAGAIN);
+    }
+    if (wait->count() == 0) return;
+    log_->event(Level::Info, "throttled", {{"client", client}, {"wait_ms", std::to_string(wait->count())}});
+    std::this_thread::sleep_for(*wait);
+}
+
+bool Authenticator::check(std::string_view user, const Secret& password, std::string_view service,
+                          std::string_view client) {
+    wait_turn(client);
     auto store = CredentialStore::load(path_);
     if (log_->enabled(Level::Debug)) {
         auto users = std::to_string(store.users().size());
@@ -97,7 +119,9 @@ bool Authenticator::check(std::string_view user, const Secret& password, std::st
         log_->event(Level::Debug, "credentials", {{"path", path_}, {"users", users}, {"work_factor", factor}});
     }
     bool ok = store.verify(user, password);
-    log_->event(Level::Info, "auth", {{"user", user}, {"service", service}, {"result", ok ? "ok" : "refused"}});
+    log_->event(Level::Info, "auth", {{"user", user}, {"service", service}, {"result", ok ? "ok" : "refused"},
+                                      {"client", client.empty() ? "-" : client}});
+    if (!ok && throttle_) throttle_->failed(client);
     if (!ok) std::this_thread::sleep_for(fail_delay_);
     return ok;
 }
@@ -110,7 +134,7 @@ int serve_saslauthd(io::Stream& peer, Authenticator& auth, std::chrono::seconds 
         if (st == FrameStatus::Timeout) throw ExitError(EX_TEMPFAIL, "timed out waiting for a request");
         if (st == FrameStatus::Malformed)
             throw ExitError(EX_PROTOCOL, "malformed request (cut short, or a string over 1024 bytes)");
-        bool ok = auth.check(req.login, req.password, req.service);
+        bool ok = auth.check(req.login, req.password, req.service, req.realm);  // realm: the client's address
         write_answer(peer, ok ? kAnswerOk : kAnswerRefused);
     }
     return EX_OK;
@@ -122,7 +146,7 @@ int serve_checkpassword(Fd input, Authenticator& auth, std::chrono::seconds time
     {
         Secret raw = read_checkpassword_input(input.get(), io::Clock::now() + timeout);
         UserPassword given = split_checkpassword(raw);
-        if (!auth.check(given.user, given.password, "checkpassword")) return proto::kCheckpwRefused;
+        if (!auth.check(given.user, given.password, "checkpassword", client_address())) return proto::kCheckpwRefused;
         user = std::move(given.user);
     }
     input.reset();
@@ -133,7 +157,9 @@ int serve_checkpassword(Fd input, Authenticator& auth, std::chrono::seconds time
 int authcheck_main(const AuthcheckOptions& opt) {
     log::Logger log("orouboros-authcheck", opt.log_target, log::parse_level(opt.log_level));
     log.set_sid(log::new_id());
-    Authenticator auth(opt.credentials, log, opt.fail_delay);
+    std::optional<Throttle> throttle;
+    if (!opt.state_dir.empty()) throttle.emplace(opt.state_dir, opt.fail_delay, opt.max_fail_delay);
+    Authenticator auth(opt.credentials, log, opt.fail_delay, throttle ? &*throttle : nullptr);
     if (opt.checkpassword) {
         return failures_as(proto::kCheckpwTemporary, [&] {
             return serve_checkpassword(Fd(kCheckpasswordFd), auth, opt.timeout, opt.program);

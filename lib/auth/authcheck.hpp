@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "auth/secret.hpp"
+#include "auth/throttle.hpp"
 #include "base/fd.hpp"
 #include "io/stream.hpp"
 #include "log/log.hpp"
@@ -25,24 +26,34 @@ struct AuthcheckOptions {
     std::string log_level = "INFO";
     std::chrono::seconds timeout{60};
     std::chrono::milliseconds fail_delay{1000};
+    std::string state_dir;                          // "": no throttling across connections
+    std::chrono::milliseconds max_fail_delay{15000};  // the throttle's cap
     bool checkpassword = false;
     std::vector<std::string> program;  // checkpassword: run on success
 };
 
 class Authenticator {
 public:
-    Authenticator(std::string credentials_path, log::Logger& log, std::chrono::milliseconds fail_delay)
-        : path_(std::move(credentials_path)), log_(&log), fail_delay_(fail_delay) {}
+    // Borrows log and throttle (null: no throttling across connections).
+    Authenticator(std::string credentials_path, log::Logger& log, std::chrono::milliseconds fail_delay,
+                  Throttle* throttle = nullptr)
+        : path_(std::move(credentials_path)), log_(&log), fail_delay_(fail_delay), throttle_(throttle) {}
 
-    // Reads the credentials file afresh (throws ConfigError when it
-    // cannot), logs one line (user escaped, never the password) and, on
-    // refusal, waits fail_delay before returning.
-    [[nodiscard]] bool check(std::string_view user, const Secret& password, std::string_view service);
+    // Waits for the client's turn (see throttle.hpp; SysError EAGAIN when
+    // its failures are too many for now: no verdict), reads the
+    // credentials file afresh (throws ConfigError when it cannot), logs one
+    // line (user escaped, never the password) and, on refusal, counts the
+    // failure against the client and waits fail_delay before returning.
+    [[nodiscard]] bool check(std::string_view user, const Secret& password, std::string_view service,
+                             std::string_view client = {});
 
 private:
+    void wait_turn(std::string_view client);
+
     std::string path_;
     log::Logger* log_;
     std::chrono::milliseconds fail_delay_;
+    Throttle* throttle_;
 };
 
 // Answers saslauthd requests until EOF (0), at most kMaxRequestsPerConnection.

@@ -16,7 +16,6 @@ Checker::~Checker() = default;
 
 namespace {
 
-constexpr std::string_view kRealm = "";
 constexpr int kMaxTrailingReads = 16;
 constexpr std::size_t kMaxUnixPath = sizeof(sockaddr_un::sun_path);
 
@@ -47,7 +46,8 @@ bool drained(io::Stream& in, io::Deadline deadline) {
 // Asks the checker a spec names (exec: or unix:) one question per check.
 class StageChecker final : public Checker {
 public:
-    StageChecker(std::string spec, std::chrono::seconds timeout) : spec_(std::move(spec)), timeout_(timeout) {}
+    StageChecker(std::string spec, std::chrono::seconds timeout, std::string client)
+        : spec_(std::move(spec)), timeout_(timeout), client_(std::move(client).substr(0, kMaxCounted)) {}
 
     AuthResult check(std::string_view user, const Secret& password, std::string_view service) override {
         if (!fits(user, password, service)) return AuthResult::Refused;
@@ -59,7 +59,7 @@ private:
         auto deadline = io::Clock::now() + timeout_;
         io::Connection conn = io::connect_spec(spec_);
         io::FdStream peer(conn.in.get(), conn.out.get());
-        write_request(peer, user, password, service, kRealm);
+        write_request(peer, user, password, service, client_);  // the realm carries the client's address
         conn.close_write();  // one request: the checker sees EOF after it
         AuthResult result = read_answer(peer, deadline);
         if (drained(peer, deadline) && conn.child.pid() > 0) conn.child.wait();  // else ~Child kills it
@@ -68,17 +68,18 @@ private:
 
     std::string spec_;
     std::chrono::seconds timeout_;
+    std::string client_;
 };
 
 }  // namespace
 
-std::unique_ptr<Checker> make_checker(std::string_view spec, std::chrono::seconds timeout) {
+std::unique_ptr<Checker> make_checker(std::string_view spec, std::chrono::seconds timeout, std::string client) {
     if (!spec.starts_with("exec:") && !spec.starts_with("unix:"))
         throw ConfigError("unknown authentication checker \"" + std::string(spec) +
                           "\" (want exec:COMMAND ARGS... or unix:PATH)");
     if (split_words(spec.substr(5)).empty() || (spec.starts_with("unix:") && spec.size() - 5 >= kMaxUnixPath))
         throw ConfigError("authentication checker \"" + std::string(spec) + "\" names nothing usable");
-    return std::make_unique<StageChecker>(std::string(spec), timeout);
+    return std::make_unique<StageChecker>(std::string(spec), timeout, std::move(client));
 }
 
 }  // namespace orou::auth

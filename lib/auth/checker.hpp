@@ -30,7 +30,10 @@ public:
 //       to over two pipes, then waited for;
 //   unix:/run/orouboros/auth.sock
 //       one connection per check to a saslauthd-protocol socket.
-// timeout bounds each whole check.  Throws ConfigError for a bad spec.
-std::unique_ptr<Checker> make_checker(std::string_view spec, std::chrono::seconds timeout);
+// timeout bounds each whole check.  `client` (the client's address, or
+// "") goes in the request's realm field, for the checker's throttle across
+// connections (orouboros-authcheck --state-dir).  Throws ConfigError for a
+// bad spec.
+std::unique_ptr<Checker> make_checker(std::string_view spec, std::chrono::seconds timeout, std::string client = {});
 
 }  // namespace orou::auth

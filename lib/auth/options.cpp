@@ -13,7 +13,8 @@ namespace po = boost::program_options;
 constexpr cli::Spec kAuthcheckSpec{
     "orouboros-authcheck", "authcheck",
     "orouboros-authcheck [--credentials FILE] [--config FILE] [--log TARGET] [--log-level LEVEL]\n"
-    "           [--timeout SECONDS] [--fail-delay SECONDS] [--checkpassword [PROG ARGS...]]"};
+    "           [--timeout SECONDS] [--fail-delay SECONDS] [--state-dir DIR] [--max-fail-delay SECONDS]\n"
+    "           [--checkpassword [PROG ARGS...]]"};
 
 constexpr cli::Spec kMkcredsSpec{
     "orouboros-mkcreds", "mkcreds",
@@ -57,6 +58,9 @@ AuthcheckOptions parse_authcheck_options(int argc, char** argv) {
         ("timeout", po::value<long>()->default_value(60)->notifier(at_least(1L, "timeout")), "seconds per request")
         ("fail-delay", po::value<double>()->default_value(1.0)->notifier(at_least(0.0, "fail-delay")),
          "seconds to wait before a refusal")
+        ("state-dir", po::value<std::string>(), "slow down guessing per client address; state in DIR")
+        ("max-fail-delay", po::value<double>()->default_value(15.0)->notifier(at_least(0.0, "max-fail-delay")),
+         "longest wait the --state-dir throttle imposes, seconds")
         ("checkpassword", po::bool_switch(), "checkpassword mode; the rest is PROG ARGS...");
     int end = checkpassword_end(argc, argv);
     auto vm = cli::parse(end, argv, kAuthcheckSpec, desc);
@@ -66,6 +70,8 @@ AuthcheckOptions parse_authcheck_options(int argc, char** argv) {
     opt.log_level = vm["log-level"].as<std::string>();
     opt.timeout = std::chrono::seconds(vm["timeout"].as<long>());
     opt.fail_delay = std::chrono::milliseconds(static_cast<long>(vm["fail-delay"].as<double>() * 1000));
+    if (vm.count("state-dir")) opt.state_dir = vm["state-dir"].as<std::string>();
+    opt.max_fail_delay = std::chrono::milliseconds(static_cast<long>(vm["max-fail-delay"].as<double>() * 1000));
     opt.checkpassword = vm["checkpassword"].as<bool>();
     opt.program.assign(argv + end, argv + argc);
     return opt;

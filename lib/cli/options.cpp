@@ -1,6 +1,7 @@
 #include "cli/options.hpp"
 
 #include <sysexits.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -28,6 +29,14 @@ void add_word(std::vector<std::string>& words, const po::options_description& de
         return;
     }
     words.push_back("--" + key + "=" + value);
+}
+
+// The configuration file to read: --config, else the default one when the
+// program takes --config and the file exists; "" for none.
+std::string config_file(const po::variables_map& vm, const po::options_description& desc) {
+    if (vm.count("config")) return vm["config"].as<std::string>();
+    if (!desc.find_nothrow("config", false)) return "";
+    return ::access(kDefaultConfig, F_OK) == 0 ? kDefaultConfig : "";
 }
 
 }  // namespace
@@ -66,8 +75,9 @@ po::variables_map parse(int argc, char** argv, const Spec& spec, const po::optio
             std::cout << "usage: " << spec.usage << "\n" << desc << "\n";
             std::exit(EX_OK);
         }
-        if (vm.count("config")) {
-            auto words = config_words(vm["config"].as<std::string>(), spec.section, desc);
+        if (auto file = config_file(vm, desc); !file.empty()) {
+            std::string section = vm.count("section") ? vm["section"].as<std::string>() : spec.section;
+            auto words = config_words(file, section, desc);
             po::store(po::command_line_parser(words).options(desc).run(), vm);
         }
         po::notify(vm);

@@ -3,6 +3,9 @@
 // apply to every program, keys under `[section]` to that program only.
 // The command line wins over the file.  A key in the program's own section
 // that it does not know is an error; an unknown top-level key is ignored.
+// The file is the one --config names, else kDefaultConfig when it exists
+// (`--config /dev/null` reads none).  A program whose options include
+// `section` reads `[NAME]` instead of its own section with --section NAME.
 #pragma once
 
 #include <boost/program_options.hpp>
@@ -13,6 +16,8 @@
 namespace orou::cli {
 
 namespace po = boost::program_options;
+
+inline constexpr const char* kDefaultConfig = "/etc/orouboros/orouboros.conf";
 
 struct Spec {
     const char* prog;     // "orouboros-smtpd"

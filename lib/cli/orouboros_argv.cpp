@@ -1,5 +1,7 @@
 // From the listener's options to the orouboros-smtpd command line and the
 // stages it chains: mbox-deliver (local), forward (home, relay), authcheck.
+// Every program the listener runs reads no configuration file: its options
+// are all on its command line.
 #include "cli/orouboros_raw.hpp"
 
 namespace orou::cli {
@@ -11,15 +13,12 @@ constexpr std::size_t kStageSizeMargin = 64 * 1024;
 
 using Raw = RawListenerOptions;
 
-// The children's stdout is the connection: their logs go to stderr instead.
-std::string child_log(const Raw& r) { return r.log == "STDOUT" ? "STDERR" : r.log; }
-
-std::string stage(const Raw& r, const std::string& program) {
-    return "exec:" + r.libexec + "/" + program + " --log " + child_log(r) + " --log-level " + r.level;
+std::string stage(const Raw& r, const std::string& program, const std::string& log) {
+    return r.libexec + "/" + program + " --config /dev/null --log " + log + " --log-level " + r.level;
 }
 
-std::string local_route(const Raw& r) {
-    std::string s = stage(r, "orouboros-mbox-deliver") + " --lmtp --max-message-size " +
+std::string local_command(const Raw& r, const std::string& log) {
+    std::string s = stage(r, "orouboros-mbox-deliver", log) + " --lmtp --max-message-size " +
                     std::to_string(r.max_message + kStageSizeMargin);
     if (!r.mboxdir.empty()) return s + " --mboxdir " + r.mboxdir;
     if (!r.maildir.empty()) return s + " --maildir " + r.maildir;
@@ -36,22 +35,29 @@ std::string upstream_words(const Upstream& u) {
     return s;
 }
 
-std::string forward_route(const Raw& r) {
+std::string forward_command(const Raw& r, const std::string& log) {
     if (!r.forward) return "";
-    return stage(r, "orouboros-forward") + " --lmtp" + upstream_words(r.home);
+    return stage(r, "orouboros-forward", log) + " --lmtp" + upstream_words(r.home);
 }
 
-std::string relay_route(const Raw& r) {
-    if (r.relay_mx) return stage(r, "orouboros-forward") + " --lmtp --mx";
+std::string relay_command(const Raw& r, const std::string& log) {
+    if (r.relay_mx) return stage(r, "orouboros-forward", log) + " --lmtp --mx";
     if (r.smarthost.host.empty()) return "";
-    return stage(r, "orouboros-forward") + " --lmtp" + upstream_words(r.smarthost);
+    return stage(r, "orouboros-forward", log) + " --lmtp" + upstream_words(r.smarthost);
 }
 
 }  // namespace
 
-std::vector<std::string> smtpd_argv(const Raw& r, const std::string& tls) {
-    std::vector<std::string> a{r.libexec + "/orouboros-smtpd", "--tls", tls, "--log", child_log(r), "--log-level",
-                               r.level, "--max-message-size", std::to_string(r.max_message)};
+StageCommands stage_commands(const Raw& r, const std::string& stage_log) {
+    return {local_command(r, stage_log), forward_command(r, stage_log), relay_command(r, stage_log),
+            stage(r, "orouboros-authcheck", stage_log) + " --credentials " + r.creds};
+}
+
+std::vector<std::string> smtpd_argv(const Raw& r, const std::string& tls, const Routes& routes,
+                                    const std::string& session_log) {
+    std::vector<std::string> a{r.libexec + "/orouboros-smtpd", "--config", "/dev/null", "--tls", tls,
+                               "--log", session_log, "--log-level", r.level,
+                               "--max-message-size", std::to_string(r.max_message)};
     auto add = [&a](const char* opt, const std::string& v) {
         if (!v.empty()) a.insert(a.end(), {opt, v});
     };
@@ -59,10 +65,10 @@ std::vector<std::string> smtpd_argv(const Raw& r, const std::string& tls) {
     add("--hostname", r.hostname);
     for (const auto& d : r.delivery) add("--delivery-domain", d);
     for (const auto& d : r.forward_domains) add("--forward-domain", d);
-    add("--deliver", local_route(r));
-    add("--forward", forward_route(r));
-    add("--relay", relay_route(r));
-    add("--auth", stage(r, "orouboros-authcheck") + " --credentials " + r.creds);
+    add("--deliver", routes.local);
+    add("--forward", routes.forward);
+    add("--relay", routes.relay);
+    add("--auth", routes.auth);
     add("--sender-blocklist", r.blocklist);
     add("--sender-domain-blocklist", r.domain_blocklist);
     return a;

@@ -10,6 +10,7 @@
 
 #include "base/error.hpp"
 #include "cli/options.hpp"
+#include "cli/orouboros_privsep.hpp"
 #include "cli/orouboros_raw.hpp"
 #include "tls/tls.hpp"
 
@@ -63,9 +64,19 @@ void add_options(po::options_description& d, Raw& r) {
         ("max-connections", po::value(&r.max_connections)->default_value(r.max_connections), "sessions at once")
         ("max-message-size", po::value(&r.max_message)->default_value(r.max_message), "message size limit")
         ("libexec", po::value(&r.libexec), "directory of the orouboros-* programs (default: beside this one)")
-        ("log", po::value(&r.log)->default_value(r.log), "STDERR, STDOUT or a file")
+        ("log", po::value(&r.log)->default_value(r.log), "STDERR, STDOUT, JOURNAL, NONE or a file")
         ("log-level", po::value(&r.level)->default_value(r.level), "DEBUG, INFO, WARNING or ERROR");
+    auto user = [](std::string& v) { return po::value(&v)->default_value(v); };
+    d.add_options()
+        ("smtpd-user", user(r.smtpd_user), "started as root: run the sessions as USER")
+        ("authcheck-user", user(r.authcheck_user), "started as root: run orouboros-authcheck as USER")
+        ("deliver-user", user(r.deliver_user), "started as root: run orouboros-mbox-deliver as USER")
+        ("forwarder-user", user(r.forwarder_user), "started as root: run orouboros-forward as USER")
+        ("socket-dir", user(r.socket_dir), "started as root: where the stages' unix sockets are")
+        ("single-user", po::bool_switch(&r.single_user), "run every part as the user that started orouboros, root too");
 }
+
+constexpr const char* kUserOptions[] = {"smtpd-user", "authcheck-user", "deliver-user", "forwarder-user", "socket-dir"};
 
 std::string self_dir(const char* argv0) {
     char buf[PATH_MAX];
@@ -97,8 +108,9 @@ void check(const Raw& r) {
     if (r.max_message < 1024 || r.max_message > (std::size_t{1} << 31))
         throw po::error("--max-message-size must be between 1024 and 2147483648");
     for (const auto& s : {r.mboxdir, r.maildir, r.wmaildir, r.creds, r.libexec, r.log, r.home.ca,
-                          r.home.password_file, r.smarthost.ca, r.smarthost.password_file})
+                          r.home.password_file, r.smarthost.ca, r.smarthost.password_file, r.socket_dir})
         if (s.find_first_of(" \t") != std::string::npos) throw po::error("paths may not contain blanks: " + s);
+    if (r.socket_dir.empty() || r.socket_dir.size() > 80) throw po::error("--socket-dir must be 1 to 80 bytes long");
 }
 
 // Problems that would otherwise show only when a client connects.
@@ -114,15 +126,60 @@ void check_installation(const Raw& r) {
 
 // The original program made its mail directory; so does its command line
 // (orouboros-mbox-deliver itself never creates a missing mail root).
-void make_mail_dir(const Raw& r) {
+// Returns whether it made it now.
+bool make_mail_dir(const Raw& r) {
     const std::string& dir = !r.mboxdir.empty() ? r.mboxdir : !r.maildir.empty() ? r.maildir : "";
-    if (dir.empty()) return;
+    if (dir.empty()) return false;
     std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
+    bool made = std::filesystem::create_directories(dir, ec);
     if (ec) {
         std::fprintf(stderr, "%s: fatal: unable to create %s: %s\n", kSpec.prog, dir.c_str(), ec.message().c_str());
         std::exit(EX_CANTCREAT);
     }
+    return made;
+}
+
+[[noreturn]] void fail(const std::exception& e) {
+    auto* exit = dynamic_cast<const ExitError*>(&e);
+    auto* sys = dynamic_cast<const SysError*>(&e);
+    std::fprintf(stderr, "%s: fatal: %s\n", kSpec.prog, e.what());
+    std::exit(exit ? exit->status() : sys ? EX_CANTCREAT : EX_CONFIG);
+}
+
+// Started as root, each part runs as its own user; otherwise as ours.
+bool separated(const Raw& r, const po::variables_map& vm) {
+    if (r.single_user) return false;
+    if (::geteuid() == 0) return true;
+    for (const char* key : kUserOptions)
+        if (!vm[key].defaulted())
+            throw ExitError(EX_NOPERM, std::string("--") + key + " needs orouboros started as root");
+    return false;
+}
+
+// The sessions' ports, and the stages' when they run on unix sockets.
+void add_ports(const Raw& r, const po::variables_map& vm, bool mail_dir_is_new, ListenerOptions& o) {
+    bool apart = separated(r, vm);
+    if (apart) o.stage_log = open_log_file(r.log);
+    std::string child_log = r.log == "STDOUT" || o.stage_log ? "STDERR" : r.log;
+    StageCommands commands = stage_commands(r, child_log);
+    Routes routes = commands;  // spawned by the sessions, unless stage_ports() below
+    for (auto* route : {&routes.local, &routes.forward, &routes.relay, &routes.auth})
+        if (!route->empty()) *route = "exec:" + *route;
+    std::optional<listener::Identity> smtpd_user;
+    if (apart) {
+        Separation s = separate(r, mail_dir_is_new);
+        o.ports = stage_ports(r, commands, s, o.stage_log.get(), routes);
+        smtpd_user = s.smtpd;
+    }
+    std::string plain = r.cert.empty() ? "none" : r.ssl_port.empty() ? "implicit" : "starttls";
+    auto session = [&](const std::string& port, const std::string& tls) {
+        listener::Port p;
+        p.host = r.host, p.port = port, p.argv = smtpd_argv(r, tls, routes, child_log), p.label = tls;
+        p.user = smtpd_user, p.log_fd = o.stage_log.get();
+        o.ports.push_back(std::move(p));
+    };
+    session(r.port, plain);
+    if (!r.ssl_port.empty()) session(r.ssl_port, "implicit");
 }
 
 }  // namespace
@@ -131,8 +188,7 @@ ListenerOptions parse_orouboros(int argc, char** argv) {
     Raw r;
     po::options_description desc("Options");
     add_options(desc, r);
-    parse(argc, argv, kSpec, desc);
-    ListenerOptions o;
+    auto vm = parse(argc, argv, kSpec, desc);
     try {
         check(r);
     } catch (const po::error& e) {
@@ -140,19 +196,16 @@ ListenerOptions parse_orouboros(int argc, char** argv) {
         std::exit(EX_USAGE);
     }
     if (r.libexec.empty()) r.libexec = self_dir(argv[0]);
+    ListenerOptions o;
     try {
         check_installation(r);
+        bool made = make_mail_dir(r);
+        add_ports(r, vm, made, o);
     } catch (const std::exception& e) {
-        auto* exit = dynamic_cast<const ExitError*>(&e);
-        std::fprintf(stderr, "%s: fatal: %s\n", kSpec.prog, e.what());
-        std::exit(exit ? exit->status() : EX_CONFIG);
+        fail(e);
     }
-    make_mail_dir(r);
     o.limits.max_connections = r.max_connections;
     o.log_target = r.log, o.log_level = r.level;
-    std::string plain_mode = r.cert.empty() ? "none" : r.ssl_port.empty() ? "implicit" : "starttls";
-    o.ports.push_back({r.host, r.port, smtpd_argv(r, plain_mode), plain_mode});
-    if (!r.ssl_port.empty()) o.ports.push_back({r.host, r.ssl_port, smtpd_argv(r, "implicit"), "implicit"});
     return o;
 }
 

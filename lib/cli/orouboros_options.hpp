@@ -5,20 +5,23 @@
 #include <string>
 #include <vector>
 
+#include "base/fd.hpp"
 #include "listener/listener.hpp"
 
 namespace orou::cli {
 
 struct ListenerOptions {
     std::vector<listener::Port> ports;
+    Fd stage_log;  // started as root with --log FILE: the children's stderr
     listener::Limits limits;
     std::string log_target = "STDERR";
     std::string log_level = "INFO";
 };
 
 // Bad usage prints a message and exits EX_USAGE; a missing program exits
-// EX_UNAVAILABLE and a certificate that does not load EX_CONFIG, before
-// anything listens.
+// EX_UNAVAILABLE and a certificate that does not load EX_CONFIG; started
+// as root, a missing user exits EX_NOUSER and a file that a part's user
+// cannot reach EX_NOPERM: all before anything listens.
 ListenerOptions parse_orouboros(int argc, char** argv);
 
 }  // namespace orou::cli

@@ -1,5 +1,6 @@
-// The options of `orouboros` as given, shared by the two files that parse
-// them and turn them into orouboros-smtpd command lines.
+// The options of `orouboros` as given, shared by the files that parse them
+// and turn them into the listener's ports: orouboros-smtpd command lines,
+// and the stages those sessions reach (spawned, or on unix sockets).
 #pragma once
 
 #include <cstddef>
@@ -22,9 +23,28 @@ struct RawListenerOptions {
     std::string blocklist, domain_blocklist, log = "STDERR", level = "INFO", libexec;
     int max_connections = 100;
     std::size_t max_message = 25u << 20;
+    // Started as root: each part runs as its own user, the stages on unix
+    // sockets in socket_dir; --single-user keeps everything in one user.
+    std::string smtpd_user = "orouboros-smtpd", authcheck_user = "orouboros-authcheck";
+    std::string deliver_user = "orouboros-mail", forwarder_user = "orouboros-forward";
+    std::string socket_dir = "/run/orouboros";
+    bool single_user = false;
 };
 
+// The command lines of the stages a session uses ("" for a stage that is
+// not configured), as blank-separated words.
+struct StageCommands {
+    std::string local, forward, relay, auth;
+};
+
+// stage_log: the --log the stages get (their stdout is the connection).
+StageCommands stage_commands(const RawListenerOptions& r, const std::string& stage_log);
+
+// The specs orouboros-smtpd gets for them: exec:COMMAND, or unix:PATH.
+using Routes = StageCommands;
+
 // The orouboros-smtpd command line for one port (tls: none, starttls, implicit).
-std::vector<std::string> smtpd_argv(const RawListenerOptions& r, const std::string& tls);
+std::vector<std::string> smtpd_argv(const RawListenerOptions& r, const std::string& tls, const Routes& routes,
+                                    const std::string& session_log);
 
 }  // namespace orou::cli

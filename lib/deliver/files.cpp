@@ -16,24 +16,6 @@ namespace orou::deliver {
 namespace {
 
 constexpr auto kLockRetry = std::chrono::milliseconds(100);
-constexpr int kMaxStaleRemovals = 3;  // a lock that keeps coming back stale is not ours to fight
-
-bool try_create(const std::string& path) {
-    Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
-    if (fd) return true;
-    if (errno != EEXIST) throw SysError("create the lock " + path, errno);
-    return false;
-}
-
-// Removes the lock when it is older than `stale`; true when it is gone.
-bool remove_if_stale(const std::string& path, std::chrono::seconds stale) {
-    struct stat st;
-    if (::lstat(path.c_str(), &st) < 0) return errno == ENOENT;
-    if (std::time(nullptr) - st.st_mtime <= stale.count()) return false;
-    if (::unlink(path.c_str()) < 0 && errno != ENOENT)
-        throw SysError("remove the stale lock " + path, errno);
-    return true;
-}
 
 [[noreturn]] void lock_busy(const std::string& path) {
     throw SysError("lock " + path + " (held by another process)", EAGAIN);
@@ -45,11 +27,12 @@ void Writer::write(int fd, std::string_view data) { write_all(fd, data, "write")
 
 void Writer::sync(int fd) { check_sys(::fsync(fd), "fsync"); }
 
-bool ensure_dir(const std::string& path) {
+bool ensure_dir(const std::string& path, bool follow_link) {
     if (::mkdir(path.c_str(), 0700) == 0) return true;
     if (errno != EEXIST) throw SysError("create the directory " + path, errno);
     struct stat st;
-    check_sys(::stat(path.c_str(), &st), "stat " + path);
+    check_sys(follow_link ? ::stat(path.c_str(), &st) : ::lstat(path.c_str(), &st), "stat " + path);
+    if (S_ISLNK(st.st_mode)) throw SysError("use " + path + " as a directory (a symbolic link)", ELOOP);
     if (!S_ISDIR(st.st_mode)) throw SysError("use " + path + " as a directory", ENOTDIR);
     return false;
 }
@@ -65,20 +48,6 @@ std::string parent_dir(const std::string& path) {
     if (slash == std::string::npos) return ".";
     return slash == 0 ? "/" : path.substr(0, slash);
 }
-
-DotLock::DotLock(std::string path, const LockTimes& times) : path_(std::move(path)) {
-    auto give_up = io::Clock::now() + times.wait;
-    for (int removed = 0; !try_create(path_);) {
-        if (removed < kMaxStaleRemovals && remove_if_stale(path_, times.stale)) {
-            ++removed;
-            continue;
-        }
-        if (io::Clock::now() >= give_up) lock_busy(path_);
-        std::this_thread::sleep_for(kLockRetry);
-    }
-}
-
-DotLock::~DotLock() { ::unlink(path_.c_str()); }
 
 void lock_whole_file(int fd, const std::string& path, std::chrono::seconds wait) {
     auto give_up = io::Clock::now() + wait;

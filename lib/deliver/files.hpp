@@ -22,8 +22,9 @@ public:
 };
 
 // Creates the directory `path` (mode 0700) unless it exists; true when it
-// was created.  Throws when it cannot, or when `path` is not a directory.
-bool ensure_dir(const std::string& path);
+// was created.  Throws when it cannot, or when `path` is not a directory
+// (or, unless follow_link, is a symbolic link).
+bool ensure_dir(const std::string& path, bool follow_link = true);
 
 // fsyncs the directory `path` through `writer`.
 void sync_dir(Writer& writer, const std::string& path);
@@ -34,19 +35,6 @@ std::string parent_dir(const std::string& path);
 struct LockTimes {
     std::chrono::seconds wait{30};    // give up (temporary failure) after this
     std::chrono::seconds stale{300};  // a dot-lock older than this is removed
-};
-
-// A dot-lock: `path` created with O_EXCL, removed by the destructor.
-// Waits up to times.wait for another holder; removes a stale lock.
-class DotLock {
-public:
-    DotLock(std::string path, const LockTimes& times);
-    DotLock(const DotLock&) = delete;
-    DotLock& operator=(const DotLock&) = delete;
-    ~DotLock();
-
-private:
-    std::string path_;
 };
 
 // Takes an fcntl write lock on the whole of fd, waiting up to `wait`.

@@ -5,6 +5,7 @@
 
 #include "base/error.hpp"
 #include "deliver/replies.hpp"
+#include "log/trace.hpp"
 #include "smtp/address.hpp"
 #include "smtp/data_reader.hpp"
 
@@ -152,7 +153,7 @@ Reply LmtpServer::on_rcpt(std::string_view arg) {
     std::string rcpt = parsed.path->address.str();
     LocalPart local = store_.check(rcpt);
     if (!local.ok()) {
-        log_delivery(log_, tx_->msgid, tx_->sender, rcpt, {Outcome::Refused, "", local.refusal});
+        log_delivery(log_, tx_->msgid, tx_->sender, rcpt, {Outcome::Refused, "", local.refusal, ""});
         return replies::bad_mailbox(rcpt, local.refusal);
     }
     tx_->rcpts.push_back(std::move(rcpt));
@@ -194,6 +195,7 @@ bool LmtpServer::receive_message() {
 }
 
 void LmtpServer::deliver_each(std::string_view message) {
+    if (auto id = log::received_id(message); !id.empty()) tx_->msgid = id;  // smtpd's id: one id along the path
     for (const auto& rcpt : tx_->rcpts) {
         const DeliveryResult result = store_.deliver(tx_->sender, rcpt, message);
         log_delivery(log_, tx_->msgid, tx_->sender, rcpt, result);
@@ -203,7 +205,7 @@ void LmtpServer::deliver_each(std::string_view message) {
 
 void LmtpServer::refuse_each(const Reply& reply) {
     for (const auto& rcpt : tx_->rcpts) {
-        log_delivery(log_, tx_->msgid, tx_->sender, rcpt, {Outcome::Refused, "", reply.text});
+        log_delivery(log_, tx_->msgid, tx_->sender, rcpt, {Outcome::Refused, "", reply.text, ""});
         send(reply);
     }
 }

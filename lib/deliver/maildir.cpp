@@ -15,7 +15,7 @@ namespace orou::deliver {
 void ensure_maildir(const std::string& dir, Writer& writer) {
     if (ensure_dir(dir)) sync_dir(writer, parent_dir(dir));
     bool created = false;
-    for (const char* sub : {"/tmp", "/new", "/cur"}) created |= ensure_dir(dir + sub);
+    for (const char* sub : {"/tmp", "/new", "/cur"}) created |= ensure_dir(dir + sub, false);
     if (created) sync_dir(writer, dir);
 }
 

@@ -8,6 +8,7 @@
 
 #include "base/error.hpp"
 #include "base/fd.hpp"
+#include "deliver/mbox_lock.hpp"
 
 namespace orou::deliver {
 
@@ -17,6 +18,8 @@ struct MboxFile {
     Fd fd;
     bool created = false;
     off_t size = 0;
+    dev_t dev = 0;
+    ino_t ino = 0;
 };
 
 // Opens (or creates) the mbox, locks it, and notes its size under the lock.
@@ -32,7 +35,7 @@ MboxFile open_locked(const std::string& path, std::chrono::seconds wait) {
     if (!S_ISREG(st.st_mode)) throw SysError("use " + path + " as an mbox (not a regular file)", EINVAL);
     lock_whole_file(f.fd.get(), path, wait);
     check_sys(::fstat(f.fd.get(), &st), "stat " + path);
-    f.size = st.st_size;
+    f.size = st.st_size, f.dev = st.st_dev, f.ino = st.st_ino;
     return f;
 }
 
@@ -68,15 +71,19 @@ private:
 
 }  // namespace
 
-void append_mbox(const std::string& dir, std::string_view entry, Writer& writer, const LockTimes& times) {
+void append_mbox(const std::string& dir, std::string_view entry, Writer& writer, const LockTimes& times,
+                 std::string* repairs) {
     if (ensure_dir(dir)) sync_dir(writer, parent_dir(dir));
     const std::string path = dir + "/INBOX";
-    DotLock dot_lock(path + ".lock", times);
+    DotLock dot_lock(path, times, repairs);
     MboxFile mbox = open_locked(path, times.wait);
     const int fd = mbox.fd.get();
+    const bool separator = !ends_with_newline(fd, mbox.size, path);
+    const off_t end = mbox.size + (separator ? 1 : 0) + static_cast<off_t>(entry.size());
+    dot_lock.record({mbox.dev, mbox.ino, mbox.size, end, separator, mbox.created});  // a SIGKILL is undone
     SignalBlock no_kill_while_writing;
     Rollback rollback(mbox, path);
-    if (!ends_with_newline(fd, mbox.size, path)) writer.write(fd, "\n");
+    if (separator) writer.write(fd, "\n");
     writer.write(fd, entry);
     writer.sync(fd);
     if (mbox.created) sync_dir(writer, dir);

@@ -1,6 +1,7 @@
 // Appending to an mbox: dot-lock plus fcntl lock, fsync, and on any
 // failure the file cut back to its old size (removed when this delivery
-// created it), so the mbox is byte for byte what it was.
+// created it), so the mbox is byte for byte what it was; after a SIGKILL
+// the next locker does the cutting (mbox_lock.hpp).
 #pragma once
 
 #include <string>
@@ -13,7 +14,9 @@ namespace orou::deliver {
 // Appends `entry` (see mbox_entry()) to `dir`/INBOX.  `dir` is created
 // (mode 0700, its parent fsynced) when missing; INBOX is created mode 0600
 // and must be a regular file, not a symbolic link.  Returns only once the
-// entry is fsynced; throws SysError otherwise, after the rollback.
-void append_mbox(const std::string& dir, std::string_view entry, Writer& writer, const LockTimes& times);
+// entry is fsynced; throws SysError otherwise, after the rollback.  What
+// taking the lock repaired (see mbox_lock.hpp) is noted in *repairs.
+void append_mbox(const std::string& dir, std::string_view entry, Writer& writer, const LockTimes& times,
+                 std::string* repairs = nullptr);
 
 }  // namespace orou::deliver

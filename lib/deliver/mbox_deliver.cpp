@@ -8,6 +8,7 @@
 #include <csignal>
 
 #include "base/error.hpp"
+#include "deliver/recover.hpp"
 
 namespace orou::deliver {
 
@@ -66,6 +67,7 @@ po::options_description options() {
         ("maildir", po::value<std::string>(), "deliver into the Maildir DIR/<local part>/")
         ("wmaildir", po::value<std::string>(), "deliver every recipient into the one Maildir DIR")
         ("lmtp", po::bool_switch(), "speak LMTP on stdin/stdout (or on the socket systemd passes)")
+        ("recover", po::bool_switch(), "repair what killed deliveries left in the mail directory, then exit")
         ("from,f", po::value<std::string>()->default_value(""), "envelope sender; empty or <> for none")
         ("recipient", po::value<std::vector<std::string>>(), "a recipient (also given as operands)")
         ("hostname", po::value<std::string>(), "host name for the greeting and Maildir file names")
@@ -87,9 +89,11 @@ Config config_from(const po::variables_map& vm) {
     Config c;
     c.store = store_config(vm);
     c.lmtp = vm["lmtp"].as<bool>();
+    c.recover = vm["recover"].as<bool>();
     if (vm.count("recipient")) c.request.rcpts = vm["recipient"].as<std::vector<std::string>>();
+    if (c.recover && (c.lmtp || !c.request.rcpts.empty())) usage_error("--recover takes no --lmtp and no recipients");
     if (c.lmtp && !c.request.rcpts.empty()) usage_error("no recipients with --lmtp");
-    if (!c.lmtp && c.request.rcpts.empty()) usage_error("no recipients");
+    if (!c.lmtp && !c.recover && c.request.rcpts.empty()) usage_error("no recipients");
     c.request.sender = vm["from"].as<std::string>();
     c.request.max_message = vm["max-message-size"].as<std::size_t>();
     c.session.hostname = c.store.hostname;
@@ -106,6 +110,7 @@ int run(const Config& config) {
     std::signal(SIGXFSZ, SIG_IGN);  // a file size limit is an EFBIG error, rolled back
     log::Logger log(kSpec.prog, config.log_target, config.log_level);
     log.set_sid(log::new_id());
+    if (config.recover) return recover_all(config.store, log);
     Writer writer;
     FileStore store(config.store, writer);
     if (config.lmtp) {

@@ -15,11 +15,12 @@ namespace orou::deliver {
 inline constexpr cli::Spec kSpec{
     "orouboros-mbox-deliver", "mbox-deliver",
     "orouboros-mbox-deliver --mboxdir DIR | --maildir DIR | --wmaildir DIR [options]\n"
-    "           (--lmtp | [-f SENDER] RCPT...)"};
+    "           (--lmtp | --recover | [-f SENDER] RCPT...)"};
 
 struct Config {
     StoreConfig store;
     bool lmtp = false;
+    bool recover = false;     // --recover: the repair pass (recover.hpp), no delivery
     LmtpConfig session;       // the LMTP limits and timeouts
     SendmailRequest request;  // the sendmail mode's sender, recipients and limit
     std::string log_target = "STDERR";

@@ -33,7 +33,7 @@ std::vector<std::string> checked_rcpts(const Store& store, log::Logger& log, std
         std::string rcpt = without_brackets(given);
         LocalPart local = store.check(rcpt);
         if (!local.ok()) {
-            log_delivery(log, msgid, sender, rcpt, {Outcome::Refused, "", local.refusal});
+            log_delivery(log, msgid, sender, rcpt, {Outcome::Refused, "", local.refusal, ""});
             throw ExitError(EX_NOUSER, "refused recipient " + log::escape(rcpt) + ": " + local.refusal);
         }
         rcpts.push_back(std::move(rcpt));

@@ -1,5 +1,7 @@
 #include "deliver/store.hpp"
 
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <ctime>
 
@@ -14,6 +16,15 @@ namespace {
 
 bool is_disk_full(int err) { return err == ENOSPC || err == EDQUOT || err == EFBIG; }
 
+// A mailbox directory planted as a symbolic link would take the mail out
+// of the mail directory: refused (for now: the admin removes it).
+void refuse_link(const std::string& dir) {
+    struct stat st;
+    if (::lstat(dir.c_str(), &st) == 0 && S_ISLNK(st.st_mode))
+        throw SysError("use " + dir + " as a mailbox (a symbolic link, which could lead outside the mail directory)",
+                       ELOOP);
+}
+
 }  // namespace
 
 std::string FileStore::mailbox_dir(const LocalPart& local) const {
@@ -22,10 +33,11 @@ std::string FileStore::mailbox_dir(const LocalPart& local) const {
 }
 
 std::string FileStore::store(std::string_view sender, std::string_view rcpt, const std::string& dir,
-                             std::string_view message) {
+                             std::string_view message, std::string& repairs) {
+    if (config_.layout != Layout::SingleMaildir) refuse_link(dir);
     if (config_.layout != Layout::Mbox)
         return deliver_maildir(dir, maildir_text(sender, rcpt, message), *writer_, config_.hostname);
-    append_mbox(dir, mbox_entry(sender, rcpt, message, std::time(nullptr)), *writer_, config_.lock);
+    append_mbox(dir, mbox_entry(sender, rcpt, message, std::time(nullptr)), *writer_, config_.lock, &repairs);
     return dir + "/INBOX";
 }
 
@@ -33,12 +45,14 @@ std::string FileStore::store(std::string_view sender, std::string_view rcpt, con
 // per-recipient result instead of ending the process or the session.
 DeliveryResult FileStore::deliver(std::string_view sender, std::string_view rcpt, std::string_view message) {
     LocalPart local = check(rcpt);
-    if (!local.ok()) return {Outcome::Refused, "", local.refusal};
+    if (!local.ok()) return {Outcome::Refused, "", local.refusal, ""};
     const std::string dir = mailbox_dir(local);
+    std::string repairs;
     try {
-        return {Outcome::Delivered, store(sender, rcpt, dir, message), ""};
+        std::string mailbox = store(sender, rcpt, dir, message, repairs);
+        return {Outcome::Delivered, std::move(mailbox), "", std::move(repairs)};
     } catch (const SysError& e) {
-        return {is_disk_full(e.code()) ? Outcome::DiskFull : Outcome::Temporary, dir, e.what()};
+        return {is_disk_full(e.code()) ? Outcome::DiskFull : Outcome::Temporary, dir, e.what(), std::move(repairs)};
     }
 }
 
@@ -56,6 +70,8 @@ void log_delivery(log::Logger& log, std::string_view msgid, std::string_view sen
                   const DeliveryResult& result) {
     const std::string from = "<" + std::string(sender) + ">";
     const char* outcome = outcome_name(result.outcome);
+    if (!result.repairs.empty())
+        log.event(log::Level::Warning, "repair", {{"msgid", msgid}, {"mailbox", result.mailbox}, {"done", result.repairs}});
     if (result.outcome == Outcome::Delivered) {
         log.event(log::Level::Info, "delivery",
                   {{"msgid", msgid}, {"from", from}, {"to", rcpt}, {"mailbox", result.mailbox}, {"result", outcome}});

@@ -23,6 +23,7 @@ struct DeliveryResult {
     Outcome outcome;
     std::string mailbox;  // the file or Maildir written to, "" when none
     std::string error;    // why it failed, for the log; "" when delivered
+    std::string repairs;  // what taking the mbox lock repaired first (a dead holder's append), for the log
 };
 
 class Store {
@@ -61,7 +62,7 @@ private:
     std::string mailbox_dir(const LocalPart& local) const;
     // Stores into `dir`; returns the file written.  Throws SysError.
     std::string store(std::string_view sender, std::string_view rcpt, const std::string& dir,
-                      std::string_view message);
+                      std::string_view message, std::string& repairs);
 
     StoreConfig config_;
     Writer* writer_;
@@ -70,7 +71,8 @@ private:
 // "delivered", "deferred" or "refused".
 const char* outcome_name(Outcome outcome);
 
-// The one log line of a delivery: msgid, from, to, mailbox, result, error.
+// The one log line of a delivery: msgid, from, to, mailbox, result, error;
+// and a warning line for each repair made before it.
 void log_delivery(log::Logger& log, std::string_view msgid, std::string_view sender, std::string_view rcpt,
                   const DeliveryResult& result);
 

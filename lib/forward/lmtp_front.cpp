@@ -5,6 +5,7 @@
 #include "base/error.hpp"
 #include "forward/events.hpp"
 #include "forward/replies.hpp"
+#include "log/trace.hpp"
 #include "smtp/address.hpp"
 #include "smtp/data_reader.hpp"
 
@@ -202,6 +203,7 @@ bool LmtpFront::receive_message() {
         send(replies::timeout);
         return false;
     }
+    if (auto id = log::received_id(message); !id.empty()) tx_->msgid = id;  // smtpd's id: one id along the path
     if (status == smtp::DataStatus::Ok) answer_each(tx_->upstream->data(message), &tx_->upstream->peer());
     else answer_each(data_refusal(status), nullptr);
     tx_.reset();

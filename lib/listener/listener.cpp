@@ -4,12 +4,15 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <sysexits.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <map>
 #include <thread>
 
@@ -38,6 +41,46 @@ Fd bind_port(const Port& p) {
     ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     check_sys(::bind(fd.get(), res->ai_addr, res->ai_addrlen), "bind " + p.host + ":" + p.port);
     check_sys(::listen(fd.get(), 128), "listen on " + p.host + ":" + p.port);
+    return fd;
+}
+
+// The path of a unix socket the listener bound: removed when it stops.
+class SocketFile {
+public:
+    explicit SocketFile(std::string path) : path_(std::move(path)) {}
+    SocketFile(SocketFile&& o) noexcept : path_(std::exchange(o.path_, {})) {}
+    SocketFile(const SocketFile&) = delete;
+    SocketFile& operator=(const SocketFile&) = delete;
+    ~SocketFile() {
+        if (!path_.empty()) ::unlink(path_.c_str());
+    }
+
+    // Removes a socket an earlier run left at `path`; anything else stays.
+    static void remove_stale(const std::string& path) {
+        struct stat st{};
+        if (::lstat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) ::unlink(path.c_str());
+    }
+
+private:
+    std::string path_;
+};
+
+// Made 0600 (the umask covers the bind), then given to the group, 0660.
+Fd bind_unix(const Port& p, std::vector<SocketFile>& files) {
+    sockaddr_un sa{};
+    sa.sun_family = AF_UNIX;
+    if (p.path.size() >= sizeof sa.sun_path) throw ConfigError("socket path too long: " + p.path);
+    std::memcpy(sa.sun_path, p.path.data(), p.path.size());
+    Fd fd(static_cast<int>(check_sys(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), "create a socket")));
+    SocketFile::remove_stale(p.path);
+    mode_t old = ::umask(0177);
+    int rc = ::bind(fd.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+    ::umask(old);
+    check_sys(rc, "bind " + p.path);
+    files.emplace_back(p.path);
+    if (::geteuid() == 0) check_sys(::chown(p.path.c_str(), 0, p.socket_group), "give " + p.path + " to its group");
+    check_sys(::chmod(p.path.c_str(), 0660), "set the mode of " + p.path);
+    check_sys(::listen(fd.get(), 128), "listen on " + p.path);
     return fd;
 }
 
@@ -72,22 +115,41 @@ public:
     int run();
 
 private:
+    struct Running {
+        Child child;
+        bool stage;  // a stage's connection, not a client session
+    };
+
+    void bind_all();
     void accept_one(std::size_t index);
+    bool over_limit(const Port& p, const std::string& client);
+    Child start(const Port& p, int conn, const std::string& host, const std::string& port);
     void reap();
     void shut_down();
 
     const std::vector<Port>& ports_;
     const Limits& limits_;
     log::Logger& log_;
+    std::vector<SocketFile> files_;  // destroyed after socks_: closed, then removed
     std::vector<Fd> socks_;
-    std::map<pid_t, Child> children_;
+    std::map<pid_t, Running> children_;
+    int sessions_ = 0, stages_ = 0;
 };
 
-int Server::run() {
+void Server::bind_all() {
     for (const auto& p : ports_) {
-        socks_.push_back(bind_port(p));
-        log_.event(log::Level::Info, "listening", {{"address", p.host}, {"port", p.port}, {"mode", p.label}});
+        socks_.push_back(p.is_unix() ? bind_unix(p, files_) : bind_port(p));
+        std::string user = p.user ? p.user->name : "";
+        if (p.is_unix())
+            log_.event(log::Level::Info, "listening", {{"path", p.path}, {"mode", p.label}, {"user", user}});
+        else
+            log_.event(log::Level::Info, "listening",
+                       {{"address", p.host}, {"port", p.port}, {"mode", p.label}, {"user", user}});
     }
+}
+
+int Server::run() {
+    bind_all();
     sigset_t none;
     sigemptyset(&none);
     std::vector<pollfd> fds;
@@ -106,22 +168,36 @@ int Server::run() {
     return EX_OK;
 }
 
+bool Server::over_limit(const Port& p, const std::string& client) {
+    if (p.is_unix()) return stages_ >= limits_.max_connections * kStagesPerSession;
+    if (sessions_ < limits_.max_connections) return false;
+    log_.event(log::Level::Warning, "refused", {{"client", client}, {"reason", "too many connections"}});
+    return true;
+}
+
+Child Server::start(const Port& p, int conn, const std::string& host, const std::string& port) {
+    std::vector<std::string> env;
+    if (!p.is_unix()) env = {"REMOTE_ADDR=" + host, "REMOTE_PORT=" + port};
+    if (p.user) return spawn_as(*p.user, p.argv, conn, p.log_fd, env);
+    return spawn(p.argv, conn, conn, env);
+}
+
 void Server::accept_one(std::size_t index) {
+    const Port& p = ports_[index];
     sockaddr_storage ss{};
     socklen_t len = sizeof ss;
     Fd conn(::accept4(socks_[index].get(), reinterpret_cast<sockaddr*>(&ss), &len, SOCK_CLOEXEC));
     if (!conn) return;  // the client went away, or out of fds: the next poll retries
-    auto [host, port] = peer_of(ss, len);
-    if (static_cast<int>(children_.size()) >= limits_.max_connections) {
-        log_.event(log::Level::Warning, "refused", {{"client", host}, {"reason", "too many connections"}});
-        (void)!::write(conn.get(), "421 4.3.2 too many connections, try again later\r\n", 50);
+    auto [host, port] = p.is_unix() ? std::pair<std::string, std::string>{"local", ""} : peer_of(ss, len);
+    if (over_limit(p, host)) {
+        if (!p.is_unix()) (void)!::write(conn.get(), "421 4.3.2 too many connections, try again later\r\n", 50);
         return;
     }
     try {
-        Child child = spawn(ports_[index].argv, conn.get(), conn.get(),
-                            {"REMOTE_ADDR=" + host, "REMOTE_PORT=" + port});
+        Child child = start(p, conn.get(), host, port);
         pid_t pid = child.pid();
-        children_.emplace(pid, std::move(child));
+        children_.emplace(pid, Running{std::move(child), p.is_unix()});
+        ++(p.is_unix() ? stages_ : sessions_);
     } catch (const SysError& e) {
         log_.event(log::Level::Error, "spawn-failed", {{"reason", e.what()}});
     }
@@ -133,21 +209,22 @@ void Server::reap() {
     while ((pid = ::waitpid(-1, &st, WNOHANG)) > 0) {
         auto it = children_.find(pid);
         if (it == children_.end()) continue;
-        (void)it->second.release();
+        (void)it->second.child.release();
+        --(it->second.stage ? stages_ : sessions_);
         children_.erase(it);
     }
 }
 
 void Server::shut_down() {
     socks_.clear();
-    log_.event(log::Level::Info, "stopping", {{"sessions", std::to_string(children_.size())}});
-    for (auto& [pid, child] : children_) ::kill(pid, SIGTERM);
+    log_.event(log::Level::Info, "stopping", {{"sessions", std::to_string(sessions_)}});
+    for (auto& [pid, running] : children_) ::kill(pid, SIGTERM);
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(limits_.grace_seconds);
     while (!children_.empty() && std::chrono::steady_clock::now() < deadline) {
         reap();
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-    for (auto& [pid, child] : children_) ::kill(pid, SIGKILL);
+    for (auto& [pid, running] : children_) ::kill(pid, SIGKILL);
     children_.clear();  // each Child waits for its process
 }
 

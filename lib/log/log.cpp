@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "base/error.hpp"
+#include "log/journal.hpp"
 
 namespace orou::log {
 
@@ -19,26 +20,34 @@ Level parse_level(std::string_view name) {
     throw ConfigError("unknown log level: " + std::string(name));
 }
 
-std::string escape(std::string_view value) {
+std::string escape_bytes(std::string_view value) {
     std::string out;
-    bool quote = value.empty();
     for (unsigned char c : value) {
         if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
             char hex[8];
             std::snprintf(hex, sizeof hex, "\\x%02x", c);
             out += hex;
         } else {
-            if (c == ' ' || c == '=') quote = true;
             out += static_cast<char>(c);
         }
     }
+    return out;
+}
+
+std::string escape(std::string_view value) {
+    std::string out = escape_bytes(value);
+    bool quote = value.empty() || value.find_first_of(" =") != std::string_view::npos;
     return quote ? "\"" + out + "\"" : out;
 }
 
 Logger::Logger(std::string prog, std::string_view target, Level level)
     : prog_(std::move(prog)), level_(level) {
-    if (target == "STDERR" || target.empty()) {
+    if (target == "JOURNAL") {
+        out_ = stderr;  // where the lines go when the journal is not there
+        journal_ = journal_listens();
+    } else if (target == "STDERR" || target.empty()) {
         out_ = stderr;
+        journal_ = stderr_is_journal();
     } else if (target == "STDOUT") {
         out_ = stdout;
     } else if (target != "NONE") {
@@ -55,13 +64,25 @@ Logger::~Logger() {
 
 void Logger::event(Level level, std::string_view name, std::initializer_list<Field> fields) {
     if (!enabled(level)) return;
-    std::string line = prog_ + "[" + std::to_string(::getpid()) + "]: ";
-    if (!sid_.empty()) line += "sid=" + sid_ + " ";
-    line += "event=" + escape(name);
-    for (const auto& [k, v] : fields) line += " " + std::string(k) + "=" + escape(v);
-    line += "\n";
+    std::string text;
+    if (!sid_.empty()) text += "sid=" + sid_ + " ";
+    text += "event=" + escape(name);
+    for (const auto& [k, v] : fields) text += " " + std::string(k) + "=" + escape(v);
+    if (journal_ && send_journal(level, name, fields, text)) return;
+    std::string line = prog_ + "[" + std::to_string(::getpid()) + "]: " + text + "\n";
     std::fputs(line.c_str(), out_);
     std::fflush(out_);
+}
+
+bool Logger::send_journal(Level level, std::string_view name, std::initializer_list<Field> fields,
+                          const std::string& text) const {
+    JournalEntry entry;
+    entry.fields = {"MESSAGE=" + text, "PRIORITY=" + std::to_string(priority_of(level)),
+                    "SYSLOG_IDENTIFIER=" + prog_};
+    if (!sid_.empty()) entry.add("sid", sid_);
+    entry.add("event", escape_bytes(name));
+    for (const auto& [k, v] : fields) entry.add(k, escape_bytes(v));
+    return send(entry);
 }
 
 std::string new_id() {

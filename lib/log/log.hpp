@@ -1,6 +1,8 @@
 // One line per event: "prog[pid]: sid=... event=... key=value ...".
-// Values with spaces are quoted, control bytes escaped.  Secrets never
-// reach this API: it takes only strings the caller chose to log.
+// Values with spaces are quoted, control bytes escaped.  Under systemd the
+// same event is one journal entry instead, with its priority and one field
+// per key (see journal.hpp).  Secrets never reach this API: it takes only
+// strings the caller chose to log.
 #pragma once
 
 #include <cstdio>
@@ -16,14 +18,19 @@ enum class Level { Debug = 0, Info = 1, Warning = 2, Error = 3 };
 // "DEBUG", "INFO", "WARNING" (or "WARN"), "ERROR" (any case); throws ConfigError.
 Level parse_level(std::string_view name);
 
-// Escapes control bytes and non-ASCII as \xNN and quotes values with spaces.
+// Escapes control bytes, non-ASCII, '"' and '\' as \xNN.
+std::string escape_bytes(std::string_view value);
+
+// escape_bytes(), then quotes a value that is empty or holds ' ' or '='.
 std::string escape(std::string_view value);
 
 using Field = std::pair<std::string_view, std::string_view>;
 
 class Logger {
 public:
-    // target: "STDERR", "STDOUT", "NONE" or a file path (appended to).
+    // target: "STDERR" (the journal instead when stderr is systemd's
+    // journal stream), "JOURNAL" (stderr when journald does not listen),
+    // "STDOUT", "NONE" or a file path (appended to).
     Logger(std::string prog, std::string_view target, Level level);
     Logger(const Logger&) = delete;
     Logger& operator=(const Logger&) = delete;
@@ -32,15 +39,20 @@ public:
     void set_sid(std::string sid) { sid_ = std::move(sid); }
     const std::string& sid() const { return sid_; }
     bool enabled(Level level) const { return out_ && level >= level_; }
+    bool journal() const { return journal_; }  // events go to the journal
 
     void event(Level level, std::string_view name, std::initializer_list<Field> fields);
 
 private:
+    bool send_journal(Level level, std::string_view name, std::initializer_list<Field> fields,
+                      const std::string& text) const;
+
     std::string prog_;
     std::string sid_;
     Level level_;
     std::FILE* out_ = nullptr;
     bool owned_ = false;
+    bool journal_ = false;
 };
 
 // 16 hex digits from OpenSSL's RAND_bytes: one id per session / message.

@@ -117,7 +117,7 @@ std::optional<std::string> normalize_domain(std::string_view d) {
         }
         out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     }
-    if (out.back() == '-') return std::nullopt;
+    if (label == 0 || out.back() == '-') return std::nullopt;  // "a.b..": an empty last label
     return out;
 }
 

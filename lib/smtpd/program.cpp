@@ -75,11 +75,13 @@ int smtpd_main(const Options& options) {
     logger.set_sid(log::new_id());
     tls::SslCtx ctx;
     if (options.config.tls != TlsMode::None) ctx = tls::make_server_ctx(options.cert_file, options.key_file);
-    std::unique_ptr<auth::Checker> checker;
-    if (!options.auth_spec.empty()) checker = auth::make_checker(options.auth_spec, options.auth_timeout);
+    Peer peer = find_peer(in, out);
+    std::unique_ptr<auth::Checker> checker;  // told the client's address, for its throttle
+    if (!options.auth_spec.empty())
+        checker = auth::make_checker(options.auth_spec, options.auth_timeout, peer.address);
 
     io::FdStream plain(in, out);
-    Session session(options.config, Services{checker.get(), ctx.get(), logger}, plain, find_peer(in, out));
+    Session session(options.config, Services{checker.get(), ctx.get(), logger}, plain, std::move(peer));
     session.run();
     return EX_OK;
 }

@@ -15,7 +15,7 @@ using smtp::Reply;
 
 namespace {
 
-constexpr Reply kAnswered{0, "", ""};  // the handler has answered itself
+const Reply kAnswered{0, "", ""};  // the handler has answered itself
 
 struct Verb {
     std::string_view name;

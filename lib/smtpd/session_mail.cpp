@@ -188,7 +188,7 @@ Reply Session::deliver(std::string message) {
     tx_->hop_has_mail = false;  // the hop's transaction is over
     Reply reply = combine(replies, id);
     services_.log.event(log::Level::Info, "data",
-                        {{"id", id}, {"from", tx_->from.address.str()}, {"rcpts", std::to_string(tx_->rcpts.size())},
+                        {{"msgid", id}, {"from", tx_->from.address.str()}, {"rcpts", std::to_string(tx_->rcpts.size())},
                          {"size", std::to_string(message.size())}, {"reply", reply.summary()}});
     return reply;
 }

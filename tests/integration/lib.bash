@@ -40,10 +40,13 @@ make_fixtures() {
 }
 
 # Starts `orouboros ARGS...` in the background (log in $dir/orouboros.log),
-# waits for each port given in ORO_WAIT_PORTS.
+# waits for each port given in ORO_WAIT_PORTS.  As root it runs with
+# --single-user: these tests are about the relay, not about its users
+# (tests/integration/listener_users.bats is).
 start_orouboros() {
     local dir=$1
     shift
+    [ "$(id -u)" -ne 0 ] || set -- --single-user "$@"
     orouboros "$@" >"$dir/orouboros.out" 2>"$dir/orouboros.log" &
     echo $! >"$dir/orouboros.pid"
     local p

@@ -1,0 +1,217 @@
+#!/bin/bash
+# make bench: load on the full chain, the orouboros listener -> one
+# orouboros-smtpd per connection -> orouboros-mbox-deliver (LMTP, every
+# message fsynced into one mbox), on loopback.  Writes bench/RESULTS.md.
+#
+#   plain: Postfix's smtp-source (Debian package postfix), 1 KiB messages,
+#          one message per connection, at concurrency 1, 10 and 50;
+#   TLS:   bench/tls_source.py (Python smtplib + ssl, worker processes),
+#          implicit TLS, the same messages and concurrencies;
+#   then the memory of one session (plain and TLS) and the cost of starting
+#   one smtpd (perf stat, when perf works here).
+#
+# usage: bench/run.sh BIN_DIR   (BENCH_MESSAGES=N per run, default 1000)
+set -euo pipefail
+bin=$(cd "${1:-build/bin}" && pwd)
+cd "$(dirname "$0")/.."
+repo=$PWD
+messages=${BENCH_MESSAGES:-1000}
+concurrencies=${BENCH_CONCURRENCY:-"1 10 50"}
+out=${BENCH_RESULTS:-bench/RESULTS.md}
+PY=/usr/bin/python3
+
+command -v smtp-source >/dev/null || PATH=$PATH:/usr/sbin
+command -v smtp-source >/dev/null || {
+    echo "bench: smtp-source is missing: apt-get install postfix (make deps does)" >&2
+    exit 1
+}
+
+T=$(mktemp -d /tmp/orouboros-bench.XXXXXX)
+listener=
+cleanup() {
+    [ -n "$listener" ] && kill "$listener" 2>/dev/null && wait "$listener" 2>/dev/null
+    rm -rf "$T"
+}
+trap cleanup EXIT
+
+free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_port() {
+    for _ in $(seq 200); do
+        "$PY" -c 'import socket,sys; socket.create_connection(("127.0.0.1",int(sys.argv[1])),0.2).close()' "$1" \
+            2>/dev/null && return 0
+        sleep 0.05
+    done
+    echo "bench: nothing listens on $1" >&2
+    return 1
+}
+
+# utime+stime+cutime+cstime of a process, in clock ticks (children count
+# once reaped: smtpd by the listener, mbox-deliver by smtpd).
+cpu_ticks() { awk '{print $14 + $15 + $16 + $17}' "/proc/$1/stat"; }
+children() { cat /proc/"$1"/task/*/children 2>/dev/null | wc -w; }
+wait_idle() {  # the listener's sessions have all ended
+    for _ in $(seq 600); do [ "$(children "$listener")" -eq 0 ] && return 0; sleep 0.05; done
+}
+entries() { grep -c '^From ' "$T/mail/bob/INBOX" 2>/dev/null || echo 0; }
+
+"$repo/contrib/make-cert.sh" "$T" localhost >/dev/null 2>&1
+mkdir -p "$T/mail"
+printf '{}\n' >"$T/creds.json"
+PORT=$(free_port) SSL_PORT=$(free_port)
+single=()
+[ "$(id -u)" -ne 0 ] || single=(--single-user)
+listener_cmd=("$bin/orouboros" "${single[@]}" --host 127.0.0.1 --port "$PORT" --ssl-port "$SSL_PORT"
+    --cert "$T/server.crt" --key "$T/server.key" --hostname bench.test --delivery-domain example.com
+    --local --mboxdir "$T/mail" --user-credentials "$T/creds.json" --max-connections 200 --log NONE)
+"${listener_cmd[@]}" &
+listener=$!
+wait_port "$PORT"
+wait_port "$SSL_PORT"
+wait_idle
+hz=$(getconf CLK_TCK)
+
+rows=()
+run_one() {  # mode concurrency
+    local mode=$1 conc=$2 before after cpu0 cpu1 t0 t1 status=0
+    before=$(entries)
+    cpu0=$(cpu_ticks "$listener")
+    t0=$(date +%s.%N)
+    if [ "$mode" = plain ]; then
+        smtp-source -s "$conc" -m "$messages" -l 1024 -f bench@client.example -t bob@example.com \
+            -M client.example "127.0.0.1:$PORT" || status=$?
+    else
+        "$PY" bench/tls_source.py "127.0.0.1:$SSL_PORT" "$messages" "$conc" implicit >/dev/null || status=$?
+    fi
+    t1=$(date +%s.%N)
+    wait_idle
+    cpu1=$(cpu_ticks "$listener")
+    after=$(entries)
+    local delivered=$((after - before))
+    rows+=("$(awk -v m="$mode" -v c="$conc" -v n="$delivered" -v w="$(echo "$t1 - $t0" | bc)" \
+        -v cpu="$((cpu1 - cpu0))" -v hz="$hz" -v s="$status" 'BEGIN {
+        printf "| %s | %d | %d | %.2f | %.0f | %.2f |%s\n", m, c, n, w, n / w, cpu / hz / n * 1000,
+            s == 0 ? "" : " driver exit " s }')")
+    echo "bench: ${rows[-1]}" >&2
+}
+
+for mode in plain tls; do
+    for conc in $concurrencies; do run_one "$mode" "$conc"; done
+done
+
+# The memory of one session: a client that has said EHLO (and, for TLS,
+# finished the handshake) and waits; smtpd's /proc figures meanwhile.
+session_memory() {  # port implicit(0/1)
+    "$PY" - "$1" "$2" "$listener" <<'PY'
+import re, socket, ssl, sys, time
+port, implicit, listener = int(sys.argv[1]), sys.argv[2] == "1", sys.argv[3]
+s = socket.create_connection(("127.0.0.1", port), 10)
+if implicit:
+    ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+    s = ctx.wrap_socket(s, server_hostname="localhost")
+f = s.makefile("rb")
+f.readline()
+s.sendall(b"EHLO client.example\r\n")
+while f.readline()[3:4] == b"-":
+    pass
+time.sleep(0.2)
+import glob
+pids = " ".join(open(p).read() for p in glob.glob("/proc/%s/task/*/children" % listener)).split()
+pid = pids[0]
+status = open("/proc/%s/status" % pid).read()
+def kib(key, text):
+    m = re.search(r"^%s:\s+(\d+) kB" % key, text, re.M)
+    return int(m.group(1)) if m else 0
+rollup = open("/proc/%s/smaps_rollup" % pid).read()
+private = kib("Private_Clean", rollup) + kib("Private_Dirty", rollup)
+print("| %s | %d | %d | %d | %d |" % ("TLS (implicit)" if implicit else "plain", kib("VmHWM", status),
+      kib("VmRSS", status), private, kib("Pss", rollup)))
+s.sendall(b"QUIT\r\n")
+PY
+}
+mem_plain=$(session_memory "$PORT" 0)
+mem_tls=$(session_memory "$SSL_PORT" 1)
+
+# The cost of starting one smtpd: a session that reads QUIT and ends,
+# without and with a certificate to load (STARTTLS offered, not used).
+printf 'QUIT\r\n' >"$T/quit"
+smtpd_plain=("$bin/orouboros-smtpd" --tls none --log NONE --delivery-domain example.com)
+smtpd_tls=("$bin/orouboros-smtpd" --tls starttls --cert "$T/server.crt" --key "$T/server.key" --log NONE
+    --delivery-domain example.com)
+startup() {  # label command...
+    local label=$1 ms
+    shift
+    if perf stat -x, -r 200 -e task-clock -o "$T/perf" -- "$@" <"$T/quit" >/dev/null 2>&1; then
+        ms=$(awk -F, '/task-clock/ {printf "%.2f", $1}' "$T/perf")
+        echo "| $label | $ms | perf stat -r 200 -e task-clock |"
+    else
+        local t0 t1
+        t0=$(date +%s%N)
+        for _ in $(seq 200); do "$@" <"$T/quit" >/dev/null 2>&1; done
+        t1=$(date +%s%N)
+        echo "| $label | $(echo "scale=2; ($t1 - $t0) / 200 / 1000000" | bc) (wall) | 200 runs, no perf |"
+    fi
+}
+start_true=$(startup "/bin/true (the floor of fork+exec)" /bin/true)
+start_plain=$(startup "orouboros-smtpd --tls none" "${smtpd_plain[@]}")
+start_tls=$(startup "orouboros-smtpd --tls starttls (certificate loaded)" "${smtpd_tls[@]}")
+libs=$(ldd "$bin/orouboros-smtpd" | grep -c '=>')
+link_stats=$(LD_DEBUG=statistics "${smtpd_plain[@]}" <"$T/quit" 2>&1 >/dev/null |
+    sed -nE 's/.*total startup time in dynamic loader: *([0-9]+) cycles.*/\1/p' | head -1)
+
+kernel=$(uname -r)
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+{
+    echo "# make bench: results"
+    echo
+    echo "Written by \`bench/run.sh\` ($(date -u +%Y-%m-%d)); re-run with \`make bench\`"
+    echo "(\`BENCH_MESSAGES\`, \`BENCH_CONCURRENCY\` change the runs)."
+    echo
+    echo "Machine: $(nproc) CPUs, ${cpu:-unknown CPU}, Linux $kernel, $(awk '/MemTotal/ {printf "%d MiB", $2/1024}' /proc/meminfo) RAM."
+    echo "Build: \`$(basename "$(dirname "$bin")")\` ($(grep -m1 -o -- '-O[0-9s]' Makefile || echo default) from the Makefile)."
+    echo
+    echo "## Messages through the whole chain"
+    echo
+    echo "The listener and its sessions, on loopback:"
+    echo
+    echo '```'
+    echo "${listener_cmd[*]}" | sed "s|$T|\$T|g; s|$bin|\$BIN|g"
+    echo '```'
+    echo
+    echo "Each message: one connection, EHLO/HELO, MAIL, one RCPT, DATA with a 1 KiB"
+    echo "body, QUIT; smtpd passes it over LMTP to one orouboros-mbox-deliver per"
+    echo "session, which appends it to one mbox and fsyncs it before the 250."
+    echo "Plain: \`smtp-source -s C -m $messages -l 1024 -f bench@client.example -t bob@example.com -M client.example 127.0.0.1:PORT\`."
+    echo "TLS: \`bench/tls_source.py 127.0.0.1:SSL_PORT $messages C implicit\` (Python smtplib, C worker processes)."
+    echo "CPU is the server's only (the listener with every smtpd and mbox-deliver"
+    echo "it reaped: utime+stime+cutime+cstime), per message delivered."
+    echo
+    echo "| mode | concurrency | delivered | seconds | messages/s | server CPU ms/message |"
+    echo "|---|---|---|---|---|---|"
+    printf '%s\n' "${rows[@]}"
+    echo
+    echo "## Memory of one session"
+    echo
+    echo "One smtpd holding a session after EHLO (for TLS after the handshake), from"
+    echo "\`/proc/PID/status\` (VmHWM, VmRSS) and \`/proc/PID/smaps_rollup\` (Private_Clean +"
+    echo "Private_Dirty, Pss), KiB:"
+    echo
+    echo "| session | peak RSS | RSS | private | PSS |"
+    echo "|---|---|---|---|---|"
+    echo "$mem_plain"
+    echo "$mem_tls"
+    echo
+    echo "## Starting one smtpd"
+    echo
+    echo "CPU milliseconds (task-clock) per start of a session that reads QUIT and ends:"
+    echo
+    echo "| what | ms | how |"
+    echo "|---|---|---|"
+    echo "$start_true"
+    echo "$start_plain"
+    echo "$start_tls"
+    echo
+    echo "orouboros-smtpd links $libs shared libraries (\`ldd\`); the dynamic loader takes"
+    echo "${link_stats:-?} cycles of its start (\`LD_DEBUG=statistics\`)."
+} >"$out"
+echo "bench: wrote $out" >&2
+cat "$out"

@@ -1,0 +1,97 @@
+#include "cli/orouboros_privsep.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "base/error.hpp"
+
+namespace orou::cli {
+
+namespace {
+
+using listener::Identity;
+using Raw = RawListenerOptions;
+
+const std::string& mail_dir(const Raw& r) {
+    return !r.mboxdir.empty() ? r.mboxdir : !r.maildir.empty() ? r.maildir : r.wmaildir;
+}
+
+void require_access(const Identity& id, const char* program, const std::string& path, int mode) {
+    if (path.empty() || listener::can_access_as(id, path, mode)) return;
+    const char* verb = mode == X_OK ? "run" : (mode & W_OK) ? "write to" : "read";
+    throw ExitError(EX_NOPERM, std::string(program) + " runs as " + id.name + ", who cannot " + verb + " " + path);
+}
+
+void check_files(const Raw& r, const Separation& s) {
+    for (auto [id, program] : {std::pair{&s.smtpd, "orouboros-smtpd"}, std::pair{&s.authcheck, "orouboros-authcheck"},
+                               std::pair{&s.deliver, "orouboros-mbox-deliver"}})
+        require_access(*id, program, r.libexec + "/" + program, X_OK);
+    for (const auto* f : {&r.cert, &r.key, &r.blocklist, &r.domain_blocklist})
+        require_access(s.smtpd, "orouboros-smtpd", *f, R_OK);
+    require_access(s.authcheck, "orouboros-authcheck", r.creds, R_OK);
+    require_access(s.deliver, "orouboros-mbox-deliver", mail_dir(r), W_OK | X_OK);
+    if (!r.forward && !r.relay_mx && r.smarthost.host.empty()) return;
+    require_access(s.forwarder, "orouboros-forward", r.libexec + "/orouboros-forward", X_OK);
+    for (const auto* f : {&r.home.ca, &r.home.password_file, &r.smarthost.ca, &r.smarthost.password_file})
+        require_access(s.forwarder, "orouboros-forward", *f, R_OK);
+}
+
+void make_socket_dir(const std::string& dir) {
+    std::error_code ec;
+    if (std::filesystem::create_directories(dir, ec)) check_sys(::chmod(dir.c_str(), 0755), "set the mode of " + dir);
+    if (ec) throw SysError("create " + dir, ec.value());
+}
+
+listener::Port stage_port(const Raw& r, const std::string& name, const std::string& command, const Identity& user,
+                          const Separation& s, int log_fd) {
+    listener::Port p;
+    p.argv = split_words(command);
+    p.label = name;
+    p.path = r.socket_dir + "/" + name + ".sock";
+    p.socket_group = s.smtpd.gid;
+    p.user = user;
+    p.log_fd = log_fd;
+    return p;
+}
+
+}  // namespace
+
+Separation separate(const Raw& r, bool mail_dir_is_new) {
+    Separation s{listener::lookup_user(r.smtpd_user), listener::lookup_user(r.authcheck_user),
+                 listener::lookup_user(r.deliver_user), {}};
+    if (r.forward || r.relay_mx || !r.smarthost.host.empty()) s.forwarder = listener::lookup_user(r.forwarder_user);
+    const std::string& mail = mail_dir(r);
+    if (mail_dir_is_new)
+        check_sys(::chown(mail.c_str(), s.deliver.uid, s.deliver.gid), "give " + mail + " to " + s.deliver.name);
+    check_files(r, s);
+    make_socket_dir(r.socket_dir);
+    return s;
+}
+
+std::vector<listener::Port> stage_ports(const Raw& r, const StageCommands& commands, const Separation& s, int log_fd,
+                                        Routes& routes) {
+    std::vector<listener::Port> ports;
+    auto add = [&](const std::string& name, const std::string& command, const Identity& user, std::string& route) {
+        if (command.empty()) return;
+        ports.push_back(stage_port(r, name, command, user, s, log_fd));
+        route = "unix:" + ports.back().path;
+    };
+    add("authcheck", commands.auth, s.authcheck, routes.auth);
+    add("deliver", commands.local, s.deliver, routes.local);
+    add("forward", commands.forward, s.forwarder, routes.forward);
+    add("relay", commands.relay, s.forwarder, routes.relay);
+    return ports;
+}
+
+Fd open_log_file(const std::string& target) {
+    if (target == "STDERR" || target == "STDOUT" || target == "NONE" || target == "JOURNAL") return Fd();
+    int fd = ::open(target.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    if (fd < 0) throw SysError("open log file " + target, errno);
+    return Fd(fd);
+}
+
+}  // namespace orou::cli

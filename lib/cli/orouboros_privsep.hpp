@@ -1,0 +1,35 @@
+// The listener started as root: each part of the relay under its own user
+// (orouboros-smtpd, orouboros-authcheck, orouboros-mbox-deliver,
+// orouboros-forward), the stages on unix sockets that only the smtpd user's
+// group may connect to, as the systemd units do it.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "base/fd.hpp"
+#include "cli/orouboros_raw.hpp"
+#include "listener/listener.hpp"
+
+namespace orou::cli {
+
+struct Separation {
+    listener::Identity smtpd, authcheck, deliver, forwarder;
+};
+
+// Looks the four users up (ExitError EX_NOUSER when one is missing) and
+// checks that each can reach its programs and files (ExitError EX_NOPERM
+// naming the user and the file when not).  Makes the socket directory and
+// gives a mail directory made now to the delivery user.
+Separation separate(const RawListenerOptions& r, bool mail_dir_is_new);
+
+// The stages as unix ports of the listener, and the routes to them for
+// orouboros-smtpd; log_fd becomes the stages' stderr.
+std::vector<listener::Port> stage_ports(const RawListenerOptions& r, const StageCommands& commands,
+                                        const Separation& s, int log_fd, Routes& routes);
+
+// Opens a log file (appended to, made 0640) for children that cannot open
+// it themselves; an empty Fd for STDERR, STDOUT, NONE and JOURNAL.
+Fd open_log_file(const std::string& target);
+
+}  // namespace orou::cli

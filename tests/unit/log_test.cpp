@@ -1,0 +1,115 @@
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "log/journal.hpp"
+#include "log/log.hpp"
+#include "log/trace.hpp"
+
+namespace log = orou::log;
+
+TEST(Log, EscapeQuotesBlanksAndHexesControlBytes) {
+    EXPECT_EQ(log::escape("plain"), "plain");
+    EXPECT_EQ(log::escape("two words"), "\"two words\"");
+    EXPECT_EQ(log::escape(""), "\"\"");
+    EXPECT_EQ(log::escape("a\r\nb"), "a\\x0d\\x0ab");
+    EXPECT_EQ(log::escape_bytes("x y\x01"), "x y\\x01");
+}
+
+TEST(Log, FieldNamesAreUpperCaseJournalNames) {
+    EXPECT_EQ(log::field_name("sid"), "SID");
+    EXPECT_EQ(log::field_name("work_factor"), "WORK_FACTOR");
+    EXPECT_EQ(log::field_name("client-port"), "CLIENT_PORT");
+    EXPECT_EQ(log::field_name("_x"), "F_X");
+    EXPECT_EQ(log::field_name("9"), "F9");
+}
+
+TEST(Log, LevelsMapToSyslogPriorities) {
+    EXPECT_EQ(log::priority_of(log::Level::Debug), 7);
+    EXPECT_EQ(log::priority_of(log::Level::Info), 6);
+    EXPECT_EQ(log::priority_of(log::Level::Warning), 4);
+    EXPECT_EQ(log::priority_of(log::Level::Error), 3);
+}
+
+TEST(Log, StderrIsTheJournalOnlyWhenJournalStreamNamesIt) {
+    ::unsetenv("JOURNAL_STREAM");
+    EXPECT_FALSE(log::stderr_is_journal());
+    ::setenv("JOURNAL_STREAM", "1:2", 1);
+    EXPECT_FALSE(log::stderr_is_journal());
+    ::setenv("JOURNAL_STREAM", "garbage", 1);
+    EXPECT_FALSE(log::stderr_is_journal());
+    ::unsetenv("JOURNAL_STREAM");
+}
+
+TEST(Log, AFileTargetGetsOneKeyValueLinePerEventWithTheSidFirst) {
+    char path[] = "/tmp/orou-log-test-XXXXXX";
+    int fd = ::mkstemp(path);
+    ASSERT_GE(fd, 0);
+    ::close(fd);
+    {
+        log::Logger logger("orouboros-test", path, log::Level::Info);
+        EXPECT_FALSE(logger.journal());
+        logger.set_sid("0123456789abcdef");
+        logger.event(log::Level::Debug, "hidden", {});
+        logger.event(log::Level::Info, "data", {{"msgid", "0123456789abcdef.1"}, {"reply", "250 2.0.0 ok"}});
+    }
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    ::unlink(path);
+    EXPECT_NE(text.str().find("]: sid=0123456789abcdef event=data msgid=0123456789abcdef.1 reply=\"250 2.0.0 ok\"\n"),
+              std::string::npos);
+    EXPECT_EQ(text.str().find("hidden"), std::string::npos);
+}
+
+TEST(Log, JournalTargetWritesThePlainLineToStderrWhenNoJournalListens) {
+    if (::access("/run/systemd/journal/socket", F_OK) == 0) GTEST_SKIP() << "a journal listens here";
+    std::FILE* tmp = std::tmpfile();
+    ASSERT_NE(tmp, nullptr);
+    int saved = ::dup(STDERR_FILENO);
+    ::dup2(::fileno(tmp), STDERR_FILENO);
+    {
+        log::Logger logger("orouboros-test", "JOURNAL", log::Level::Info);
+        EXPECT_FALSE(logger.journal());
+        logger.event(log::Level::Warning, "fallback", {{"user", "bob"}});
+    }
+    ::dup2(saved, STDERR_FILENO);
+    ::close(saved);
+    std::rewind(tmp);
+    char buf[256] = {};
+    std::size_t n = std::fread(buf, 1, sizeof buf - 1, tmp);
+    std::fclose(tmp);
+    EXPECT_NE(std::string(buf, n).find("event=fallback user=bob\n"), std::string::npos);
+}
+
+TEST(Trace, ReceivedIdIsTheIdClauseOfTheFirstReceivedHeader) {
+    std::string m =
+        "Received: from client.example ([192.0.2.1])\r\n\tby mx.example (Orouboros) with ESMTPS\r\n"
+        "\t(TLSv1.3 cipher TLS_AES_256_GCM_SHA384)\r\n\tid 6f3a09c1d2e3f405.2\r\n\tfor <bob@example.org>; "
+        "Tue, 1 Dec 2026 10:00:00 +0000\r\nReceived: by other.example id older;\r\nSubject: x\r\n\r\nbody\r\n";
+    EXPECT_EQ(log::received_id(m), "6f3a09c1d2e3f405.2");
+}
+
+TEST(Trace, ReceivedIdJustBeforeTheDateLosesItsSemicolon) {
+    EXPECT_EQ(log::received_id("Received: by mx.example id abc.1; Tue, 1 Dec 2026\nSubject: x\n\nb\n"), "abc.1");
+}
+
+TEST(Trace, AnEhloNameCalledIdIsNotTakenForTheId) {
+    std::string m = "Received: from id (id.example [192.0.2.1]) by mx.example id real.1; date\r\n\r\n";
+    EXPECT_EQ(log::received_id(m), "real.1");
+    EXPECT_EQ(log::received_id("Received: from x (id fake.1) by mx.example; date\r\n\r\n"), "");
+}
+
+TEST(Trace, NoReceivedHeaderOrOneInTheBodyGivesNoId) {
+    EXPECT_EQ(log::received_id("Subject: x\r\n\r\nReceived: by y id body.1; d\r\n"), "");
+    EXPECT_EQ(log::received_id(""), "");
+}
+
+TEST(Trace, AnIdThatIsNotAPlainTokenIsIgnored) {
+    EXPECT_EQ(log::received_id("Received: by mx id <a@b>; d\r\n\r\n"), "");
+    EXPECT_EQ(log::received_id("Received: by mx id " + std::string(65, 'a') + "; d\r\n\r\n"), "");
+}
