@@ -70,6 +70,7 @@ wait_port "$SSL_PORT"
 wait_idle
 hz=$(getconf CLK_TCK)
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 rows=()
 run_one() {  # mode concurrency
     local mode=$1 conc=$2 before after cpu0 cpu1 t0 t1 status=0
@@ -154,6 +155,20 @@ startup() {  # label command...
 start_true=$(startup "/bin/true (the floor of fork+exec)" /bin/true)
 start_plain=$(startup "orouboros-smtpd --tls none" "${smtpd_plain[@]}")
 start_tls=$(startup "orouboros-smtpd --tls starttls (certificate loaded)" "${smtpd_tls[@]}")
+# One cheap cut, measured: the same objects linked with libstdc++, Boost and
+# OpenSSL static and --as-needed (drops libunbound, which smtpd never uses).
+start_static=
+objs=$(dirname "$bin")
+if [ -f "$objs/cmd/orouboros-smtpd/main.o" ] && [ -f "$objs/liborouboros.a" ] &&
+    g++ -O2 -o "$T/smtpd-static" "$objs/cmd/orouboros-smtpd/main.o" "$objs/liborouboros.a" \
+        -static-libstdc++ -static-libgcc -Wl,-O1 -Wl,--as-needed \
+        -Wl,-Bstatic -lboost_program_options -lssl -lcrypto -Wl,-Bdynamic -lsystemd -lunbound -ldl -pthread \
+        2>/dev/null; then
+    start_static=$(startup "the same, static libstdc++/Boost/OpenSSL, --as-needed ($(ldd "$T/smtpd-static" | grep -c '=>') libraries)" \
+        "$T/smtpd-static" --tls starttls --cert "$T/server.crt" --key "$T/server.key" --log NONE --delivery-domain example.com)
+fi
+start_deliver=$(startup "orouboros-mbox-deliver --lmtp (the stage smtpd spawns)" \
+    "$bin/orouboros-mbox-deliver" --lmtp --mboxdir "$T/mail" --log NONE)
 libs=$(ldd "$bin/orouboros-smtpd" | grep -c '=>')
 link_stats=$(LD_DEBUG=statistics "${smtpd_plain[@]}" <"$T/quit" 2>&1 >/dev/null |
     sed -nE 's/.*total startup time in dynamic loader: *([0-9]+) cycles.*/\1/p' | head -1)
@@ -167,6 +182,7 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
     echo "(\`BENCH_MESSAGES\`, \`BENCH_CONCURRENCY\` change the runs)."
     echo
     echo "Machine: $(nproc) CPUs, ${cpu:-unknown CPU}, Linux $kernel, $(awk '/MemTotal/ {printf "%d MiB", $2/1024}' /proc/meminfo) RAM."
+    echo "Load average (1, 5, 15 min) when the runs started: $load_before; at the end (with the benchmark's own load): $(cut -d' ' -f1-3 /proc/loadavg)."
     echo "Build: \`$(basename "$(dirname "$bin")")\` ($(grep -m1 -o -- '-O[0-9s]' Makefile || echo default) from the Makefile)."
     echo
     echo "## Messages through the whole chain"
@@ -209,6 +225,8 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
     echo "$start_true"
     echo "$start_plain"
     echo "$start_tls"
+    [ -z "$start_static" ] || echo "$start_static"
+    echo "$start_deliver"
     echo
     echo "orouboros-smtpd links $libs shared libraries (\`ldd\`); the dynamic loader takes"
     echo "${link_stats:-?} cycles of its start (\`LD_DEBUG=statistics\`)."
