@@ -138,7 +138,7 @@ SAN_ENV       = ASAN_OPTIONS=log_path=$(SAN_LOGS)/asan:detect_leaks=1:detect_sta
 SAN_MAKE      = CXXFLAGS="$(SAN_CXXFLAGS)" LDFLAGS="$(SAN_LDFLAGS)" $(MAKE) -j$(JOBS) B=$(SAN_B) CXX=$(SAN_CXX)
 FUZZ_NAMES   := $(sort $(patsubst tests/fuzz/%_fuzz.cpp,%,$(wildcard tests/fuzz/*_fuzz.cpp)))
 FUZZ_SECONDS ?= 300
-FUZZ_SMOKE_SECONDS ?= 5
+FUZZ_SMOKE_SECONDS ?= 4
 
 .PHONY: check-asan fuzz fuzz-smoke fuzz-build fuzz-bins
 

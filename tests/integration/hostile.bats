@@ -84,6 +84,31 @@ PY
     nothing_stored
 }
 
+@test "hostile: the remaining SMTP smuggling ends (<LF>.<CR>, <CR>.<LF>, <CR>.<CR><LF>, <CR><LF>.<NUL>) never end DATA early" {
+    # tests/cli/smtpd.bats has <LF>.<LF>, <CR>.<CR>, <LF>.<CR><LF>, <CR><LF>.<LF>, <CR><LF>.<CR>
+    for end in '\n.\r' '\r.\n' '\r.\r\n' '\r\n.\0\r\n'; do
+        run dialog <<EOF
+< 220
+> EHLO x
+< 250
+> MAIL FROM:<a@internet.example>
+< 250
+> RCPT TO:<bob@example.com>
+< 250
+> DATA
+< 354
+>> Subject: one\r\n\r\nbody${end}MAIL FROM:<evil@internet.example>\r\nRCPT TO:<bob@example.com>\r\nDATA\r\nSubject: smuggled\r\n\r\n.\r\n
+< 554 5.6.0
+> QUIT
+< 221
+EOF
+        echo "$end: $output"
+        [ "$status" -eq 0 ]
+    done
+    nothing_stored
+    ! grep -q 'evil@internet.example' "$T/smtpd.log"
+}
+
 @test "hostile: invalid base64 and malformed SASL data in AUTH get 501, never reach authcheck, and the session goes on" {
     run dialog --allow-plaintext-auth --max-errors 50 <<'EOF'
 < 220
