@@ -32,10 +32,14 @@ bool atext(char c) {
 
 bool valid_local(std::string_view local) {
     if (local.empty() || local.size() > kMaxLocal) return false;
-    if (local.front() == '"') {
+    if (local.front() == '"') {  // RFC 5321 Quoted-string: '"' and '\\' only escaped
         if (local.size() < 2 || local.back() != '"') return false;
-        for (char c : local.substr(1, local.size() - 2))
-            if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return false;
+        std::string_view inner = local.substr(1, local.size() - 2);
+        for (std::size_t i = 0; i < inner.size(); ++i) {
+            if (inner[i] == '"') return false;
+            if (inner[i] == '\\' && ++i == inner.size()) return false;
+            if (static_cast<unsigned char>(inner[i]) < 0x20 || inner[i] == 0x7f) return false;
+        }
         return true;
     }
     return std::all_of(local.begin(), local.end(), [](char c) {

@@ -51,6 +51,16 @@ TEST(Address, QuotedLocalPartsKeepTheirAtSign) {
     EXPECT_EQ(p.path->address.local, "\"user@other.example\"");
 }
 
+TEST(Address, QuotedLocalPartsEscapeTheirQuotes) {
+    // Found by the command fuzzer: an unescaped quote inside let "a">"b"
+    // parse without brackets, and then not parse again inside them.
+    EXPECT_EQ(parse_path("TO:\"a\">\"b\"@example.com", "TO", false).error, PathError::BadAddress);
+    EXPECT_EQ(parse_path("TO:<\"a\\\"@example.com>", "TO", false).error, PathError::Syntax);
+    auto p = parse_path("TO:<\"a\\\"b\\\\\"@example.com>", "TO", false);
+    ASSERT_TRUE(p.path);
+    EXPECT_EQ(p.path->address.local, "\"a\\\"b\\\\\"");
+}
+
 TEST(Router, FollowsTheRelayRule) {
     orou::route::Router r({{"Example.com."}, {"home.example"}});
     auto addr = [](const char* l, const char* d) { return orou::smtp::Address{l, d}; };
