@@ -162,19 +162,24 @@ void add_ports(const Raw& r, const po::variables_map& vm, bool mail_dir_is_new, 
     if (apart) o.stage_log = open_log_file(r.log);
     std::string child_log = r.log == "STDOUT" || o.stage_log ? "STDERR" : r.log;
     StageCommands commands = stage_commands(r, child_log);
-    Routes routes = commands;  // spawned by the sessions, unless stage_ports() below
-    for (auto* route : {&routes.local, &routes.forward, &routes.relay, &routes.auth})
-        if (!route->empty()) *route = "exec:" + *route;
+    Routes routes;  // unix:PATH of each stage's port
     std::optional<listener::Identity> smtpd_user;
     if (apart) {
         Separation s = separate(r, mail_dir_is_new);
-        o.ports = stage_ports(r, commands, s, o.stage_log.get(), routes);
+        o.ports = stage_ports(r.socket_dir, commands, &s, o.stage_log.get(), r.max_connections, routes);
         smtpd_user = s.smtpd;
+    } else {
+        o.socket_dir = std::make_unique<PrivateDir>();
+        o.ports = stage_ports(o.socket_dir->path(), commands, nullptr, -1, r.max_connections, routes);
     }
     std::string plain = r.cert.empty() ? "none" : r.ssl_port.empty() ? "implicit" : "starttls";
+    // Each session port's orouboros-smtpd gets the listening socket and
+    // forks a ready session per connection: no exec per connection.
     auto session = [&](const std::string& port, const std::string& tls) {
         listener::Port p;
         p.host = r.host, p.port = port, p.argv = smtpd_argv(r, tls, routes, child_log), p.label = tls;
+        p.argv.insert(p.argv.end(), {"--max-connections", std::to_string(r.max_connections)});
+        p.hand_over = true;
         p.user = smtpd_user, p.log_fd = o.stage_log.get();
         o.ports.push_back(std::move(p));
     };

@@ -5,7 +5,10 @@
 #include <string>
 #include <vector>
 
+#include <memory>
+
 #include "base/fd.hpp"
+#include "cli/orouboros_privsep.hpp"
 #include "listener/listener.hpp"
 
 namespace orou::cli {
@@ -13,6 +16,7 @@ namespace orou::cli {
 struct ListenerOptions {
     std::vector<listener::Port> ports;
     Fd stage_log;  // started as root with --log FILE: the children's stderr
+    std::unique_ptr<PrivateDir> socket_dir;  // one user: where the stages' sockets are
     listener::Limits limits;
     std::string log_target = "STDERR";
     std::string log_level = "INFO";

@@ -5,6 +5,8 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstdlib>
 #include <filesystem>
 
 #include "base/error.hpp"
@@ -46,14 +48,14 @@ void make_socket_dir(const std::string& dir) {
     if (ec) throw SysError("create " + dir, ec.value());
 }
 
-listener::Port stage_port(const Raw& r, const std::string& name, const std::string& command, const Identity& user,
-                          const Separation& s, int log_fd) {
+listener::Port stage_port(const std::string& dir, const std::string& name, const std::string& command,
+                          const Identity* user, const Separation* s, int log_fd) {
     listener::Port p;
     p.argv = split_words(command);
     p.label = name;
-    p.path = r.socket_dir + "/" + name + ".sock";
-    p.socket_group = s.smtpd.gid;
-    p.user = user;
+    p.path = dir + "/" + name + ".sock";
+    p.socket_group = s ? s->smtpd.gid : ::getgid();
+    if (user) p.user = *user;
     p.log_fd = log_fd;
     return p;
 }
@@ -72,19 +74,34 @@ Separation separate(const Raw& r, bool mail_dir_is_new) {
     return s;
 }
 
-std::vector<listener::Port> stage_ports(const Raw& r, const StageCommands& commands, const Separation& s, int log_fd,
-                                        Routes& routes) {
+std::vector<listener::Port> stage_ports(const std::string& dir, const StageCommands& commands, const Separation* s,
+                                        int log_fd, int max_sessions, Routes& routes) {
     std::vector<listener::Port> ports;
-    auto add = [&](const std::string& name, const std::string& command, const Identity& user, std::string& route) {
+    auto add = [&](const std::string& name, const std::string& command, const Identity* user, std::string& route) {
         if (command.empty()) return;
-        ports.push_back(stage_port(r, name, command, user, s, log_fd));
+        ports.push_back(stage_port(dir, name, command, user, s, log_fd));
         route = "unix:" + ports.back().path;
     };
-    add("authcheck", commands.auth, s.authcheck, routes.auth);
-    add("deliver", commands.local, s.deliver, routes.local);
-    add("forward", commands.forward, s.forwarder, routes.forward);
-    add("relay", commands.relay, s.forwarder, routes.relay);
+    add("authcheck", commands.auth, s ? &s->authcheck : nullptr, routes.auth);
+    add("deliver", commands.local, s ? &s->deliver : nullptr, routes.local);
+    add("forward", commands.forward, s ? &s->forwarder : nullptr, routes.forward);
+    add("relay", commands.relay, s ? &s->forwarder : nullptr, routes.relay);
+    for (auto& p : ports) {
+        if (p.label != "deliver") continue;  // the one stage that serves a listening socket itself
+        p.hand_over = true;
+        p.argv.insert(p.argv.end(), {"--max-connections", std::to_string(max_sessions * listener::kStagesPerSession)});
+    }
     return ports;
+}
+
+PrivateDir::PrivateDir() {
+    std::string templ = std::filesystem::temp_directory_path().string() + "/orouboros.XXXXXX";
+    if (!::mkdtemp(templ.data())) throw SysError("make a directory for the stages' sockets", errno);
+    path_ = templ;
+}
+
+PrivateDir::~PrivateDir() {
+    if (!path_.empty()) ::rmdir(path_.c_str());
 }
 
 Fd open_log_file(const std::string& target) {

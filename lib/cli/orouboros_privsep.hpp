@@ -23,10 +23,27 @@ struct Separation {
 // gives a mail directory made now to the delivery user.
 Separation separate(const RawListenerOptions& r, bool mail_dir_is_new);
 
-// The stages as unix ports of the listener, and the routes to them for
-// orouboros-smtpd; log_fd becomes the stages' stderr.
-std::vector<listener::Port> stage_ports(const RawListenerOptions& r, const StageCommands& commands,
-                                        const Separation& s, int log_fd, Routes& routes);
+// The stages as unix ports of the listener in `dir`, and the routes to them
+// for orouboros-smtpd; log_fd becomes the stages' stderr.  Each stage runs
+// as its user of `s` (nullptr: as ours).  orouboros-mbox-deliver gets the
+// listening socket itself, for up to max_sessions sessions' connections.
+std::vector<listener::Port> stage_ports(const std::string& dir, const StageCommands& commands, const Separation* s,
+                                        int log_fd, int max_sessions, Routes& routes);
+
+// A directory only we can enter (mode 0700, in $TMPDIR), for the stages'
+// sockets when every part runs as one user; removed when destroyed (the
+// listener has removed its sockets by then).
+class PrivateDir {
+public:
+    PrivateDir();
+    PrivateDir(const PrivateDir&) = delete;
+    PrivateDir& operator=(const PrivateDir&) = delete;
+    ~PrivateDir();
+    const std::string& path() const { return path_; }
+
+private:
+    std::string path_;
+};
 
 // Opens a log file (appended to, made 0640) for children that cannot open
 // it themselves; an empty Fd for STDERR, STDOUT, NONE and JOURNAL.

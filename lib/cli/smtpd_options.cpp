@@ -56,7 +56,9 @@ void add_options(po::options_description& d, smtpd::Options& o) {
         ("max-auth-failures", po::value(&l.max_auth_failures)->default_value(l.max_auth_failures), "failed AUTH before disconnect")
         ("idle-timeout", po::value<long>()->default_value(300), "seconds a client may stay silent")
         ("session-timeout", po::value<long>()->default_value(1800), "seconds a session may last")
-        ("next-hop-timeout", po::value<long>()->default_value(280), "seconds to wait for a next hop's reply");
+        ("next-hop-timeout", po::value<long>()->default_value(280), "seconds to wait for a next hop's reply")
+        ("max-connections", po::value(&o.max_connections)->default_value(o.max_connections),
+         "sessions at once on a listening socket");
 }
 
 constexpr std::size_t kMaxLimit = 1u << 20;
@@ -93,6 +95,7 @@ void finish(const po::variables_map& vm, smtpd::Options& o) {
         throw po::error("--max-message-size must be between 1024 and 2147483648");
     if (l.max_rcpts < 1 || l.max_rcpts > 100000 || l.max_errors < 1 || l.max_auth_failures < 1)
         throw po::error("--max-recipients, --max-errors and --max-auth-failures must be at least 1");
+    if (o.max_connections < 1) throw po::error("--max-connections must be at least 1");
     if (o.log_target == "STDOUT") o.log_target = "STDERR";  // stdout may be the connection
 }
 

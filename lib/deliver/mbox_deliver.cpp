@@ -1,5 +1,6 @@
 #include "deliver/mbox_deliver.hpp"
 
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <sysexits.h>
 #include <systemd/sd-daemon.h>
@@ -9,6 +10,7 @@
 
 #include "base/error.hpp"
 #include "deliver/recover.hpp"
+#include "listener/listener.hpp"
 
 namespace orou::deliver {
 
@@ -46,14 +48,40 @@ std::chrono::seconds seconds(const po::variables_map& vm, const char* key) {
     return std::chrono::seconds(n);
 }
 
-// The socket systemd passed (Accept=yes), or -1 for stdin/stdout.
+// The socket systemd passed, or -1 for stdin/stdout.
 int connection_fd() {
     const int n = sd_listen_fds(1);
     if (n < 0) throw SysError("read the sockets passed by systemd", -n);
     if (n == 0) return -1;
-    if (n > 1 || sd_is_socket(SD_LISTEN_FDS_START, AF_UNSPEC, SOCK_STREAM, 1) > 0)
-        throw ConfigError("systemd must pass one connected socket (Accept=yes)");
+    if (n > 1) throw ConfigError("systemd must pass one socket");
     return SD_LISTEN_FDS_START;
+}
+
+int serve_lmtp(int in, int out, FileStore& store, log::Logger& log, const Config& config) {
+    io::FdStream peer(in, out);
+    LmtpServer(peer, store, log, config.session).run();
+    return EX_OK;
+}
+
+// A listening socket (inetd "wait", systemd Accept=no, the orouboros
+// listener): one LMTP session per connection, each in a forked child.
+int serve_connections(int fd, FileStore& store, log::Logger& log, const Config& config) {
+    check_sys(::fcntl(fd, F_SETFD, FD_CLOEXEC), "set close-on-exec");
+    listener::Port port;
+    port.fd = fd;
+    port.label = "lmtp";
+    port.busy_reply = "421 4.3.2 too many connections, try again later\r\n";
+    port.handler = [&](int conn, const std::string&, const std::string&) {
+        return run_guarded(kSpec.prog, [&] {
+            std::signal(SIGPIPE, SIG_IGN);
+            std::signal(SIGXFSZ, SIG_IGN);
+            log.set_sid(log::new_id());
+            return serve_lmtp(conn, conn, store, log, config);
+        });
+    };
+    listener::Limits limits;
+    limits.max_connections = config.max_connections;
+    return listener::serve({port}, limits, log);
 }
 
 }  // namespace
@@ -73,6 +101,7 @@ po::options_description options() {
         ("hostname", po::value<std::string>(), "host name for the greeting and Maildir file names")
         ("max-message-size", po::value<std::size_t>()->default_value(25u << 20), "largest message, bytes")
         ("timeout", po::value<unsigned>()->default_value(300), "idle timeout, seconds")
+        ("max-connections", po::value<unsigned>()->default_value(100), "LMTP sessions at once on a listening socket")
         ("session-timeout", po::value<unsigned>()->default_value(1800), "timeout of a whole session, seconds")
         ("log", po::value<std::string>()->default_value("STDERR"), "STDERR, STDOUT, NONE or a file")
         ("log-level", po::value<std::string>()->default_value("INFO"), "DEBUG, INFO, WARNING or ERROR");
@@ -100,6 +129,8 @@ Config config_from(const po::variables_map& vm) {
     c.session.max_message = c.request.max_message;
     c.session.idle = seconds(vm, "timeout");
     c.session.session = seconds(vm, "session-timeout");
+    c.max_connections = static_cast<int>(vm["max-connections"].as<unsigned>());
+    if (c.max_connections < 1) usage_error("--max-connections must be at least 1");
     c.log_target = vm["log"].as<std::string>();
     c.log_level = log::parse_level(vm["log-level"].as<std::string>());
     return c;
@@ -115,9 +146,9 @@ int run(const Config& config) {
     FileStore store(config.store, writer);
     if (config.lmtp) {
         const int fd = connection_fd();
-        io::FdStream peer(fd < 0 ? STDIN_FILENO : fd, fd < 0 ? STDOUT_FILENO : fd);
-        LmtpServer(peer, store, log, config.session).run();
-        return EX_OK;
+        if (listener::is_listening(fd < 0 ? STDIN_FILENO : fd))
+            return serve_connections(fd < 0 ? STDIN_FILENO : fd, store, log, config);
+        return serve_lmtp(fd < 0 ? STDIN_FILENO : fd, fd < 0 ? STDOUT_FILENO : fd, store, log, config);
     }
     io::FdStream in(STDIN_FILENO, STDOUT_FILENO);
     const io::Timer timer{config.session.idle, io::Clock::now() + config.session.session};

@@ -22,6 +22,7 @@ struct Config {
     bool lmtp = false;
     bool recover = false;     // --recover: the repair pass (recover.hpp), no delivery
     LmtpConfig session;       // the LMTP limits and timeouts
+    int max_connections = 100;  // LMTP sessions at once, given a listening socket
     SendmailRequest request;  // the sendmail mode's sender, recipients and limit
     std::string log_target = "STDERR";
     log::Level log_level = log::Level::Info;
@@ -35,7 +36,9 @@ cli::po::positional_options_description positional();
 Config config_from(const cli::po::variables_map& vm);
 
 // Runs the program: an LMTP session (on the socket systemd passed, or on
-// stdin/stdout), or one sendmail-style delivery.  Returns a sysexits status.
+// stdin/stdout; given a listening socket, one forked session for each of
+// its connections), or one sendmail-style delivery.  Returns a sysexits
+// status.
 int run(const Config& config);
 
 }  // namespace orou::deliver

@@ -12,6 +12,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <thread>
@@ -108,22 +109,31 @@ std::pair<std::string, std::string> peer_of(const sockaddr_storage& ss, socklen_
     return {host, serv};
 }
 
+using Clock = std::chrono::steady_clock;
+
+// How long a port's program waits to be started again after it ended.
+constexpr auto kRestartDelay = std::chrono::seconds(1);
+
 class Server {
 public:
     Server(const std::vector<Port>& ports, const Limits& limits, log::Logger& log)
-        : ports_(ports), limits_(limits), log_(log) {}
+        : ports_(ports), limits_(limits), log_(log), restart_at_(ports.size()) {}
     int run();
 
 private:
+    enum class Kind { Session, Stage, Keeper };
     struct Running {
         Child child;
-        bool stage;  // a stage's connection, not a client session
+        Kind kind;
+        std::size_t port;
     };
 
     void bind_all();
+    void keep_running(Clock::time_point now);
     void accept_one(std::size_t index);
     bool over_limit(const Port& p, const std::string& client);
     Child start(const Port& p, int conn, const std::string& host, const std::string& port);
+    Child fork_handler(const Port& p, int conn, const std::string& host, const std::string& port);
     void reap();
     void shut_down();
 
@@ -133,13 +143,19 @@ private:
     std::vector<SocketFile> files_;  // destroyed after socks_: closed, then removed
     std::vector<Fd> socks_;
     std::map<pid_t, Running> children_;
+    std::vector<std::optional<Clock::time_point>> restart_at_;  // hand_over ports not running
     int sessions_ = 0, stages_ = 0;
 };
 
 void Server::bind_all() {
     for (const auto& p : ports_) {
-        socks_.push_back(p.is_unix() ? bind_unix(p, files_) : bind_port(p));
         std::string user = p.user ? p.user->name : "";
+        if (p.fd >= 0) {
+            socks_.emplace_back(p.fd);
+            log_.event(log::Level::Info, "listening", {{"fd", std::to_string(p.fd)}, {"mode", p.label}});
+            continue;
+        }
+        socks_.push_back(p.is_unix() ? bind_unix(p, files_) : bind_port(p));
         if (p.is_unix())
             log_.event(log::Level::Info, "listening", {{"path", p.path}, {"mode", p.label}, {"user", user}});
         else
@@ -148,21 +164,56 @@ void Server::bind_all() {
     }
 }
 
+// Starts each hand_over port's program that is due, with the listening
+// socket as its stdin and stdout.
+void Server::keep_running(Clock::time_point now) {
+    for (std::size_t i = 0; i < ports_.size(); ++i) {
+        if (!restart_at_[i] || *restart_at_[i] > now) continue;
+        restart_at_[i].reset();
+        try {
+            Child child = start(ports_[i], socks_[i].get(), "", "");
+            pid_t pid = child.pid();
+            children_.emplace(pid, Running{std::move(child), Kind::Keeper, i});
+        } catch (const SysError& e) {
+            log_.event(log::Level::Error, "spawn-failed", {{"reason", e.what()}});
+            restart_at_[i] = now + kRestartDelay;
+        }
+    }
+}
+
 int Server::run() {
     bind_all();
     sigset_t none;
     sigemptyset(&none);
     std::vector<pollfd> fds;
-    for (const auto& s : socks_) fds.push_back({s.get(), POLLIN, 0});
+    std::vector<std::size_t> index;  // fds[k] is ports_[index[k]]
+    for (std::size_t i = 0; i < ports_.size(); ++i) {
+        if (ports_[i].hand_over) {
+            restart_at_[i] = Clock::now();
+            continue;
+        }
+        fds.push_back({socks_[i].get(), POLLIN, 0});
+        index.push_back(i);
+    }
     while (!g_stop) {
-        int rc = ::ppoll(fds.data(), fds.size(), nullptr, &none);
+        auto now = Clock::now();
+        keep_running(now);
+        std::optional<Clock::time_point> next;
+        for (const auto& at : restart_at_)
+            if (at && (!next || *at < *next)) next = at;
+        timespec wait{};
+        if (next) {
+            auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(*next - now).count();
+            wait.tv_sec = ns / 1000000000, wait.tv_nsec = ns % 1000000000;
+        }
+        int rc = ::ppoll(fds.data(), fds.size(), next ? &wait : nullptr, &none);
         int err = errno;
         reap();
         if (rc < 0 && err == EINTR) continue;
         errno = err;
         check_sys(rc, "poll the listening sockets");
-        for (std::size_t i = 0; i < fds.size(); ++i)
-            if (fds[i].revents & POLLIN) accept_one(i);
+        for (std::size_t k = 0; k < fds.size(); ++k)
+            if (fds[k].revents & POLLIN) accept_one(index[k]);
     }
     shut_down();
     return EX_OK;
@@ -175,11 +226,25 @@ bool Server::over_limit(const Port& p, const std::string& client) {
     return true;
 }
 
+// The child closes the listening sockets (no exec closes them for it) and
+// runs the handler; only _exit leaves it, so nothing of the server's state
+// is torn down twice.
+Child Server::fork_handler(const Port& p, int conn, const std::string& host, const std::string& port) {
+    pid_t pid = ::fork();
+    if (pid < 0) throw SysError("fork", errno);
+    if (pid > 0) return Child(pid);
+    reset_signals();
+    for (const auto& s : socks_) ::close(s.get());
+    int status = run_guarded("orouboros", [&] { return p.handler(conn, host, port); });
+    std::fflush(nullptr);
+    ::_exit(status);
+}
+
 Child Server::start(const Port& p, int conn, const std::string& host, const std::string& port) {
+    if (p.handler) return fork_handler(p, conn, host, port);
     std::vector<std::string> env;
-    if (!p.is_unix()) env = {"REMOTE_ADDR=" + host, "REMOTE_PORT=" + port};
-    if (p.user) return spawn_as(*p.user, p.argv, conn, p.log_fd, env);
-    return spawn(p.argv, conn, conn, env);
+    if (!p.is_unix() && !p.hand_over) env = {"REMOTE_ADDR=" + host, "REMOTE_PORT=" + port};
+    return spawn_as(p.user ? &*p.user : nullptr, p.argv, conn, p.log_fd, env);
 }
 
 void Server::accept_one(std::size_t index) {
@@ -188,15 +253,15 @@ void Server::accept_one(std::size_t index) {
     socklen_t len = sizeof ss;
     Fd conn(::accept4(socks_[index].get(), reinterpret_cast<sockaddr*>(&ss), &len, SOCK_CLOEXEC));
     if (!conn) return;  // the client went away, or out of fds: the next poll retries
-    auto [host, port] = p.is_unix() ? std::pair<std::string, std::string>{"local", ""} : peer_of(ss, len);
+    auto [host, port] = ss.ss_family == AF_UNIX ? std::pair<std::string, std::string>{"local", ""} : peer_of(ss, len);
     if (over_limit(p, host)) {
-        if (!p.is_unix()) (void)!::write(conn.get(), "421 4.3.2 too many connections, try again later\r\n", 50);
+        (void)!::write(conn.get(), p.busy_reply.data(), p.busy_reply.size());
         return;
     }
     try {
         Child child = start(p, conn.get(), host, port);
         pid_t pid = child.pid();
-        children_.emplace(pid, Running{std::move(child), p.is_unix()});
+        children_.emplace(pid, Running{std::move(child), p.is_unix() ? Kind::Stage : Kind::Session, index});
         ++(p.is_unix() ? stages_ : sessions_);
     } catch (const SysError& e) {
         log_.event(log::Level::Error, "spawn-failed", {{"reason", e.what()}});
@@ -209,8 +274,15 @@ void Server::reap() {
     while ((pid = ::waitpid(-1, &st, WNOHANG)) > 0) {
         auto it = children_.find(pid);
         if (it == children_.end()) continue;
-        (void)it->second.child.release();
-        --(it->second.stage ? stages_ : sessions_);
+        Running& ended = it->second;
+        (void)ended.child.release();
+        if (ended.kind == Kind::Keeper) {
+            log_.event(log::Level::Warning, "ended",
+                       {{"mode", ports_[ended.port].label}, {"status", std::to_string(st)}});
+            if (!g_stop) restart_at_[ended.port] = Clock::now() + kRestartDelay;
+        } else {
+            --(ended.kind == Kind::Stage ? stages_ : sessions_);
+        }
         children_.erase(it);
     }
 }
@@ -219,8 +291,8 @@ void Server::shut_down() {
     socks_.clear();
     log_.event(log::Level::Info, "stopping", {{"sessions", std::to_string(sessions_)}});
     for (auto& [pid, running] : children_) ::kill(pid, SIGTERM);
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(limits_.grace_seconds);
-    while (!children_.empty() && std::chrono::steady_clock::now() < deadline) {
+    auto deadline = Clock::now() + std::chrono::seconds(limits_.grace_seconds);
+    while (!children_.empty() && Clock::now() < deadline) {
         reap();
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
@@ -229,6 +301,12 @@ void Server::shut_down() {
 }
 
 }  // namespace
+
+bool is_listening(int fd) {
+    int on = 0;
+    socklen_t len = sizeof on;
+    return ::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) == 0 && on;
+}
 
 int serve(const std::vector<Port>& ports, const Limits& limits, log::Logger& log) {
     g_stop = 0;

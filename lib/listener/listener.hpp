@@ -4,10 +4,16 @@
 // (and REMOTE_ADDR/REMOTE_PORT set for TCP clients, as systemd does), as
 // the port's user when it has one; reaps children, limits how many run at
 // once, stops cleanly on SIGTERM or SIGINT.
+//
+// A port may instead hand its listening socket to one long-running program
+// (inetd's "wait" style), restarted when it ends, or, inside such a
+// program, fork a child that runs a function per connection: no exec per
+// connection.
 #pragma once
 
 #include <sys/types.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,6 +22,11 @@
 #include "log/log.hpp"
 
 namespace orou::listener {
+
+// Run in a forked child per connection: the connection, the client's
+// address and port ("local" and "" on a unix socket).  Returns the child's
+// exit status.
+using Handler = std::function<int(int conn, const std::string& host, const std::string& port)>;
 
 struct Port {
     std::string host;                // TCP: address to bind
@@ -26,6 +37,10 @@ struct Port {
     gid_t socket_group = 0;          // unix: the group that may connect (mode 0660)
     std::optional<Identity> user;    // run argv as this user (the listener is root)
     int log_fd = -1;                 // the children's stderr (-1: the listener's)
+    bool hand_over = false;          // argv gets the listening socket, not each connection
+    int fd = -1;                     // a listening socket we were given, not bound here
+    Handler handler;                 // fork and run this per connection, not argv
+    std::string busy_reply;          // what a connection over the limit is told
 
     bool is_unix() const { return !path.empty(); }
 };
@@ -40,5 +55,9 @@ inline constexpr int kStagesPerSession = 4;
 
 // Serves until SIGTERM or SIGINT.  Returns a sysexits status.
 int serve(const std::vector<Port>& ports, const Limits& limits, log::Logger& log);
+
+// Whether fd is a listening stream socket (inetd "wait", systemd Accept=no).
+bool is_listening(int fd);
+
 
 }  // namespace orou::listener

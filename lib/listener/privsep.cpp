@@ -3,6 +3,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <sysexits.h>
 #include <unistd.h>
@@ -57,6 +58,14 @@ bool become(const Identity& id) {
     return ::setuid(0) != 0;  // root must be gone for good
 }
 
+void say(const char* a, const char* b) {
+    (void)!::write(STDERR_FILENO, a, std::strlen(a));
+    (void)!::write(STDERR_FILENO, b, std::strlen(b));
+    (void)!::write(STDERR_FILENO, "\n", 1);
+}
+
+}  // namespace
+
 void reset_signals() {
     struct sigaction dfl{};
     dfl.sa_handler = SIG_DFL;
@@ -65,14 +74,6 @@ void reset_signals() {
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
 }
-
-void say(const char* a, const char* b) {
-    (void)!::write(STDERR_FILENO, a, std::strlen(a));
-    (void)!::write(STDERR_FILENO, b, std::strlen(b));
-    (void)!::write(STDERR_FILENO, "\n", 1);
-}
-
-}  // namespace
 
 Identity lookup_user(const std::string& name) {
     errno = 0;
@@ -84,23 +85,27 @@ Identity lookup_user(const std::string& name) {
     return id;
 }
 
-Child spawn_as(const Identity& id, const std::vector<std::string>& argv, int conn, int log_fd,
+Child spawn_as(const Identity* id, const std::vector<std::string>& argv, int conn, int log_fd,
                const std::vector<std::string>& env) {
     if (argv.empty()) throw ConfigError("empty command");
     std::vector<std::string> words = argv, extra = env;
-    extra.insert(extra.end(), {"USER=" + id.name, "LOGNAME=" + id.name, "HOME=" + id.home});
+    if (id) extra.insert(extra.end(), {"USER=" + id->name, "LOGNAME=" + id->name, "HOME=" + id->home});
     std::vector<std::string> vars = child_env(extra);
     std::vector<char*> args = pointers(words), envp = pointers(vars);
+    const pid_t parent = ::getpid();
     pid_t pid = ::fork();
     if (pid < 0) throw SysError("fork for " + argv[0], errno);
     if (pid > 0) return Child(pid);
     reset_signals();
     if (::dup2(conn, STDIN_FILENO) < 0 || ::dup2(conn, STDOUT_FILENO) < 0) ::_exit(kExecFailed);
     if (log_fd >= 0 && ::dup2(log_fd, STDERR_FILENO) < 0) ::_exit(kExecFailed);
-    if (!become(id)) {
-        say("orouboros: fatal: unable to become user ", id.name.c_str());
+    if (id && !become(*id)) {
+        say("orouboros: fatal: unable to become user ", id->name.c_str());
         ::_exit(kExecFailed);
     }
+    // A listener killed without its SIGTERM takes its children along (set
+    // after setuid, which clears it; a parent gone already is seen too).
+    if (::prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || ::getppid() != parent) ::_exit(kExecFailed);
     ::execve(args[0], args.data(), envp.data());
     say("orouboros: fatal: unable to run ", args[0]);
     ::_exit(kExecFailed);

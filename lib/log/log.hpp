@@ -55,7 +55,7 @@ private:
     bool journal_ = false;
 };
 
-// 16 hex digits from OpenSSL's RAND_bytes: one id per session / message.
+// 16 random hex digits from getrandom(2): one id per session / message.
 std::string new_id();
 
 }  // namespace orou::log

@@ -13,6 +13,7 @@
 
 #include "base/error.hpp"
 #include "io/connect.hpp"
+#include "listener/listener.hpp"
 #include "log/log.hpp"
 #include "smtpd/session.hpp"
 
@@ -53,17 +54,55 @@ Peer find_peer(int fd, int out_fd) {
     return peer;
 }
 
+// What every session shares: built once, before the first connection.
+struct Shared {
+    const Options& options;
+    tls::SslCtx ctx;
+    log::Logger& logger;
+};
+
+int run_session(Shared& shared, Peer peer) {
+    const Options& options = shared.options;
+    // A backstop under every deadline: a session never outlives this.
+    ::alarm(static_cast<unsigned>(options.config.limits.session.count()) + 120);
+    shared.logger.set_sid(log::new_id());
+    std::unique_ptr<auth::Checker> checker;  // told the client's address, for its throttle
+    if (!options.auth_spec.empty())
+        checker = auth::make_checker(options.auth_spec, options.auth_timeout, peer.address);
+    io::FdStream plain(peer.in_fd, peer.out_fd);
+    Session session(options.config, Services{checker.get(), shared.ctx.get(), shared.logger}, plain, std::move(peer));
+    session.run();
+    return EX_OK;
+}
+
+// A listening socket (inetd "wait", systemd Accept=no, the orouboros
+// listener): accept, and serve each connection in a forked child of this
+// ready process, with no exec per connection.
+int serve_connections(Shared& shared, int fd) {
+    listener::Port port;
+    port.fd = fd;
+    port.label = "smtpd";
+    port.busy_reply = "421 4.3.2 too many connections, try again later\r\n";
+    port.handler = [&](int conn, const std::string& host, const std::string& client_port) {
+        return run_guarded("orouboros-smtpd", [&] {
+            ::signal(SIGPIPE, SIG_IGN);
+            Peer peer;
+            peer.address = host, peer.port = client_port;
+            peer.is_socket = true, peer.in_fd = conn, peer.out_fd = conn;
+            return run_session(shared, std::move(peer));
+        });
+    };
+    listener::Limits limits;
+    limits.max_connections = shared.options.max_connections;
+    return listener::serve({port}, limits, shared.logger);
+}
+
 }  // namespace
 
 int smtpd_main(const Options& options) {
     ::signal(SIGPIPE, SIG_IGN);
-    // A backstop under every deadline: a session never outlives this.
-    ::alarm(static_cast<unsigned>(options.config.limits.session.count()) + 120);
-
     int n = sd_listen_fds(1);
-    if (n > 1) throw ConfigError("expected one connection socket from systemd, got " + std::to_string(n));
-    if (n == 1 && sd_is_socket(SD_LISTEN_FDS_START, AF_UNSPEC, SOCK_STREAM, 1) > 0)
-        throw ConfigError("systemd passed a listening socket: run orouboros-smtpd with Accept=yes");
+    if (n > 1) throw ConfigError("expected one socket from systemd, got " + std::to_string(n));
     // The connection must not leak into the stages smtpd spawns.
     if (n == 1) check_sys(::fcntl(SD_LISTEN_FDS_START, F_SETFD, FD_CLOEXEC), "set close-on-exec");
     int in = n == 1 ? SD_LISTEN_FDS_START : 0;
@@ -72,18 +111,13 @@ int smtpd_main(const Options& options) {
     for (const auto* spec : {&options.config.local_route, &options.config.forward_route, &options.config.relay_route})
         if (!spec->empty()) io::check_spec(*spec);
     log::Logger logger("orouboros-smtpd", options.log_target, log::parse_level(options.log_level));
-    logger.set_sid(log::new_id());
-    tls::SslCtx ctx;
-    if (options.config.tls != TlsMode::None) ctx = tls::make_server_ctx(options.cert_file, options.key_file);
-    Peer peer = find_peer(in, out);
-    std::unique_ptr<auth::Checker> checker;  // told the client's address, for its throttle
-    if (!options.auth_spec.empty())
-        checker = auth::make_checker(options.auth_spec, options.auth_timeout, peer.address);
-
-    io::FdStream plain(in, out);
-    Session session(options.config, Services{checker.get(), ctx.get(), logger}, plain, std::move(peer));
-    session.run();
-    return EX_OK;
+    Shared shared{options, {}, logger};
+    if (options.config.tls != TlsMode::None) shared.ctx = tls::make_server_ctx(options.cert_file, options.key_file);
+    if (listener::is_listening(in)) {
+        if (in == 0) check_sys(::fcntl(in, F_SETFD, FD_CLOEXEC), "set close-on-exec");
+        return serve_connections(shared, in);
+    }
+    return run_session(shared, find_peer(in, out));
 }
 
 }  // namespace orou::smtpd

@@ -14,10 +14,13 @@ struct Options {
     std::string log_target = "STDERR";
     std::string log_level = "INFO";
     std::chrono::seconds auth_timeout{30};
+    int max_connections = 100;  // sessions at once, when given a listening socket
 };
 
 // Finds the connection (systemd's socket, else stdin/stdout), loads TLS and
-// the auth checker, serves one session.  Returns a sysexits status.
+// the auth checker, serves one session.  Given a listening socket instead,
+// serves every connection on it, each in a forked child.  Returns a
+// sysexits status.
 int smtpd_main(const Options& options);
 
 }  // namespace orou::smtpd

@@ -261,9 +261,9 @@ START='LHLO client.test\r\nMAIL FROM:<a@x.example>\r\n'
     [ "$(printf '%s\n' "${lines[@]}" | tail -1 | tr -d '\r')" = "421 4.4.2 timeout, closing" ]
 }
 
-@test "mbox-deliver: --lmtp runs on the connection systemd passes (Accept=yes) and refuses a listening socket with 78" {
+@test "mbox-deliver: --lmtp runs on the connection systemd passes (Accept=yes), or serves a listening socket (Accept=no)" {
     run python3 - "${D[@]}" --lmtp --mboxdir "$M" <<'EOF'
-import os, socket, sys
+import os, signal, socket, sys
 def spawn(sock):
     pid = os.fork()
     if pid == 0:
@@ -271,23 +271,35 @@ def spawn(sock):
         os.environ.update(LISTEN_FDS="1", LISTEN_PID=str(os.getpid()))
         os.execvp(sys.argv[1], sys.argv[1:])
     return pid
+def session(sock, rcpt):
+    sock.settimeout(20)
+    sock.sendall(b"LHLO c\r\nMAIL FROM:<a@x.example>\r\nRCPT TO:<" + rcpt + b">\r\nDATA\r\nx\r\n.\r\nQUIT\r\n")
+    data = b""
+    while chunk := sock.recv(4096):
+        data += chunk
+    return data.decode().replace("\r", "")
 ours, theirs = socket.socketpair()
 pid = spawn(theirs)
 theirs.close()
-ours.sendall(b"LHLO c\r\nMAIL FROM:<a@x.example>\r\nRCPT TO:<bob@h.example>\r\nDATA\r\nx\r\n.\r\nQUIT\r\n")
-ours.settimeout(20)
-data = b""
-while chunk := ours.recv(4096):
-    data += chunk
+print(session(ours, b"bob@h.example"))
 os.waitpid(pid, 0)
-print(data.decode().replace("\r", ""))
+path = os.environ["BATS_TEST_TMPDIR"] + "/listen.sock"
 listening = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-listening.bind(os.environ["BATS_TEST_TMPDIR"] + "/listen.sock")
-listening.listen(1)
-print("status", os.waitstatus_to_exitcode(os.waitpid(spawn(listening), 0)[1]))
+listening.bind(path)
+listening.listen(8)
+pid = spawn(listening)
+listening.close()
+for rcpt in (b"carol@h.example", b"dave@h.example"):
+    client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    client.connect(path)
+    print(session(client, rcpt))
+os.kill(pid, signal.SIGTERM)
+print("status", os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
 EOF
     [[ "$output" == *"250 2.0.0 <bob@h.example> delivered"* ]]
-    [[ "$output" == *"221 2.0.0 bye"* ]]
-    [[ "$output" == *"status 78"* ]]
-    [ -s "$M/bob/INBOX" ]
+    [[ "$output" == *"250 2.0.0 <carol@h.example> delivered"* ]]
+    [[ "$output" == *"250 2.0.0 <dave@h.example> delivered"* ]]
+    [ "$(grep -c '221 2.0.0 bye' <<<"$output")" -eq 3 ]
+    [[ "$output" == *"status 0"* ]]
+    for u in bob carol dave; do [ "$(grep -c '^From ' "$M/$u/INBOX")" -eq 1 ]; done
 }

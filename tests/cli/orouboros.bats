@@ -55,6 +55,39 @@ PY
     [[ "${lines[2]}" == "220 "* ]]
 }
 
+@test "orouboros: the smtpd of a port is started again when it ends; SIGKILL of the listener ends every part" {
+    ORO_WAIT_PORTS=$PORT start_orouboros "$T" --port "$PORT" --delivery-domain example.com --local \
+        --mboxdir "$T/mail"
+    pid=$(cat "$T/orouboros.pid")
+    first=
+    for ((i = 0; i < 100; i++)); do
+        first=$(pgrep -P "$pid" -f orouboros-smtpd) && break
+        sleep 0.05
+    done
+    [ -n "$first" ]
+    kill -KILL "$first"
+    second=
+    for ((i = 0; i < 100; i++)); do  # started again about a second later
+        second=$(pgrep -P "$pid" -f orouboros-smtpd) && [ "$second" != "$first" ] && break
+        sleep 0.05
+    done
+    [ -n "$second" ] && [ "$second" != "$first" ]
+    run swaks --server "127.0.0.1:$PORT" --from a@internet.example --to again@example.com --timeout 20
+    [ "$status" -eq 0 ]
+    [ "$(grep -c '^From a@internet.example ' "$T/mail/again/INBOX")" -eq 1 ]
+    grep -q 'event=ended mode=none' "$T/orouboros.log"
+    children=$(pgrep -P "$pid")
+    [ -n "$children" ]
+    kill -KILL "$pid"
+    for ((i = 0; i < 100; i++)); do
+        alive=0
+        for c in $children; do kill -0 "$c" 2>/dev/null && alive=1; done
+        [ "$alive" -eq 0 ] && break
+        sleep 0.05
+    done
+    [ "$alive" -eq 0 ]
+}
+
 @test "orouboros: SIGTERM stops it cleanly, with exit status 0 and its session ended" {
     ORO_WAIT_PORTS=$PORT start_orouboros "$T" --port "$PORT" --delivery-domain example.com --mboxdir "$T/mail"
     pid=$(cat "$T/orouboros.pid")

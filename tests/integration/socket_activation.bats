@@ -47,6 +47,52 @@ start_activated() {  # extra systemd-socket-activate flags...
     grep -q '^Subject: inetd style' "$DIR/mail/inetd/INBOX"
 }
 
+@test "socket activation: a listening socket (Accept=no): one smtpd forks a session per connection, within --max-connections" {
+    systemd-socket-activate -l "127.0.0.1:$PORT" \
+        "$BIN/orouboros-smtpd" --hostname listening.test --delivery-domain example.com --max-connections 1 \
+        --deliver "exec:$BIN/orouboros-mbox-deliver --lmtp --mboxdir $DIR/mail" \
+        --log "$DIR/smtpd.log" 2>"$DIR/activate.log" &
+    SA_PID=$!
+    wait_port "$PORT"
+    for n in 1 2; do
+        run swaks --server "127.0.0.1:$PORT" --from a@internet.example --to many@example.com \
+            --h-Subject "number $n" --timeout 20
+        [ "$status" -eq 0 ]
+    done
+    [ "$(grep -c '^Subject: number' "$DIR/mail/many/INBOX")" -eq 2 ]
+    # no REMOTE_ADDR here: the address comes from the accepted socket
+    [ "$(grep -c '(\[127.0.0.1\])' "$DIR/mail/many/INBOX")" -eq 2 ]
+    # one session at most: a second client is told 421 while the first holds on
+    run "$PY" - "$PORT" <<'PY'
+import socket, sys, time
+first = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 10)
+print(first.recv(512).decode().strip())
+second = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 10)
+print(second.recv(512).decode().strip())
+first.sendall(b"QUIT\r\n")
+print(first.recv(512).decode().strip())
+first.close()
+for _ in range(50):  # until the first session has been reaped
+    third = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 10)
+    greeting = third.recv(512).decode().strip()
+    third.close()
+    if greeting.startswith("220"):
+        break
+    time.sleep(0.1)
+print(greeting)
+PY
+    [ "${lines[0]:0:3}" = "220" ]
+    [ "${lines[1]}" = "421 4.3.2 too many connections, try again later" ]
+    [ "${lines[2]:0:3}" = "221" ]
+    [ "${lines[3]:0:3}" = "220" ]
+    [ "$(grep -c 'event=listening' "$DIR/smtpd.log")" -eq 1 ]
+    kill "$SA_PID"
+    wait "$SA_PID" || true
+    SA_PID=
+    run swaks --server "127.0.0.1:$PORT" --from a@internet.example --to many@example.com --timeout 5
+    [ "$status" -ne 0 ]
+}
+
 @test "socket activation: commands pipelined after STARTTLS are discarded, not run inside TLS" {
     start_activated
     run "$PY" - "$PORT" <<'PY'
