@@ -26,6 +26,9 @@ std::string local_command(const Raw& r, const std::string& log) {
     return "";
 }
 
+// The name orouboros-forward gives upstream: the listener's own.
+std::string helo_words(const Raw& r) { return r.hostname.empty() ? "" : " --helo " + r.hostname; }
+
 std::string upstream_words(const Upstream& u) {
     std::string s = " --host " + u.host + " --tls " + u.tls;
     if (!u.port.empty()) s += " --port " + u.port;
@@ -37,13 +40,13 @@ std::string upstream_words(const Upstream& u) {
 
 std::string forward_command(const Raw& r, const std::string& log) {
     if (!r.forward) return "";
-    return stage(r, "orouboros-forward", log) + " --lmtp" + upstream_words(r.home);
+    return stage(r, "orouboros-forward", log) + " --lmtp" + helo_words(r) + upstream_words(r.home);
 }
 
 std::string relay_command(const Raw& r, const std::string& log) {
-    if (r.relay_mx) return stage(r, "orouboros-forward", log) + " --lmtp --mx";
+    if (r.relay_mx) return stage(r, "orouboros-forward", log) + " --lmtp --mx" + helo_words(r);
     if (r.smarthost.host.empty()) return "";
-    return stage(r, "orouboros-forward", log) + " --lmtp" + upstream_words(r.smarthost);
+    return stage(r, "orouboros-forward", log) + " --lmtp" + helo_words(r) + upstream_words(r.smarthost);
 }
 
 }  // namespace

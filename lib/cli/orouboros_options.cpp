@@ -108,8 +108,8 @@ void check(const Raw& r) {
     if (r.max_message < 1024 || r.max_message > (std::size_t{1} << 31))
         throw po::error("--max-message-size must be between 1024 and 2147483648");
     for (const auto& s : {r.mboxdir, r.maildir, r.wmaildir, r.creds, r.libexec, r.log, r.home.ca,
-                          r.home.password_file, r.smarthost.ca, r.smarthost.password_file, r.socket_dir})
-        if (s.find_first_of(" \t") != std::string::npos) throw po::error("paths may not contain blanks: " + s);
+                          r.home.password_file, r.smarthost.ca, r.smarthost.password_file, r.socket_dir, r.hostname})
+        if (s.find_first_of(" \t") != std::string::npos) throw po::error("paths and names may not contain blanks: " + s);
     if (r.socket_dir.empty() || r.socket_dir.size() > 80) throw po::error("--socket-dir must be 1 to 80 bytes long");
 }
 
@@ -166,10 +166,12 @@ void add_ports(const Raw& r, const po::variables_map& vm, bool mail_dir_is_new, 
     std::optional<listener::Identity> smtpd_user;
     if (apart) {
         Separation s = separate(r, mail_dir_is_new);
+        commands.auth += " --state-dir " + state_dir(r.socket_dir, s.authcheck);
         o.ports = stage_ports(r.socket_dir, commands, &s, o.stage_log.get(), r.max_connections, routes);
         smtpd_user = s.smtpd;
     } else {
         o.socket_dir = std::make_unique<PrivateDir>();
+        commands.auth += " --state-dir " + o.socket_dir->path();
         o.ports = stage_ports(o.socket_dir->path(), commands, nullptr, -1, r.max_connections, routes);
     }
     std::string plain = r.cert.empty() ? "none" : r.ssl_port.empty() ? "implicit" : "starttls";

@@ -98,10 +98,20 @@ PrivateDir::PrivateDir() {
     std::string templ = std::filesystem::temp_directory_path().string() + "/orouboros.XXXXXX";
     if (!::mkdtemp(templ.data())) throw SysError("make a directory for the stages' sockets", errno);
     path_ = templ;
+    if (path_.find_first_of(" \t") != std::string::npos) throw ConfigError("TMPDIR may not contain blanks: " + path_);
 }
 
 PrivateDir::~PrivateDir() {
-    if (!path_.empty()) ::rmdir(path_.c_str());
+    std::error_code ec;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
+}
+
+std::string state_dir(const std::string& socket_dir, const Identity& authcheck) {
+    std::string dir = socket_dir + "/authcheck";
+    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) throw SysError("create " + dir, errno);
+    check_sys(::chown(dir.c_str(), authcheck.uid, authcheck.gid), "give " + dir + " to " + authcheck.name);
+    check_sys(::chmod(dir.c_str(), 0700), "set the mode of " + dir);
+    return dir;
 }
 
 Fd open_log_file(const std::string& target) {

@@ -30,9 +30,13 @@ Separation separate(const RawListenerOptions& r, bool mail_dir_is_new);
 std::vector<listener::Port> stage_ports(const std::string& dir, const StageCommands& commands, const Separation* s,
                                         int log_fd, int max_sessions, Routes& routes);
 
+// Started as root: SOCKET_DIR/authcheck, the authcheck user's alone (0700),
+// for the scores of its --state-dir.
+std::string state_dir(const std::string& socket_dir, const listener::Identity& authcheck);
+
 // A directory only we can enter (mode 0700, in $TMPDIR), for the stages'
-// sockets when every part runs as one user; removed when destroyed (the
-// listener has removed its sockets by then).
+// sockets and the authcheck scores when every part runs as one user;
+// removed with what is in it when destroyed.
 class PrivateDir {
 public:
     PrivateDir();

@@ -88,6 +88,30 @@ PY
     [ "$alive" -eq 0 ]
 }
 
+@test "orouboros: failed AUTH from one address is slowed across its connections" {
+    make_fixtures "$T"
+    ORO_WAIT_PORTS=$PORT start_orouboros "$T" --port "$PORT" --cert "$T/server.crt" --key "$T/server.key" \
+        --delivery-domain example.com --mboxdir "$T/mail" --user-credentials "$T/creds.json"
+    run "$PY" - "$PORT" <<'PY'
+import smtplib, ssl, sys
+ctx = ssl.create_default_context()
+ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
+for connection in range(2):
+    with smtplib.SMTP_SSL("127.0.0.1", int(sys.argv[1]), context=ctx, timeout=60) as s:
+        s.ehlo("guesser")
+        try:
+            s.login("asdf", "wrong")
+        except smtplib.SMTPAuthenticationError as e:
+            print(e.smtp_code)
+with smtplib.SMTP_SSL("127.0.0.1", int(sys.argv[1]), context=ctx, timeout=60) as s:
+    s.ehlo("owner")
+    print(s.login("asdf", "asdf")[0])
+PY
+    [ "$status" -eq 0 ]
+    [ "${lines[*]}" = "535 535 235" ]
+    grep -q 'event=throttled client=127.0.0.1' "$T/orouboros.log"
+}
+
 @test "orouboros: SIGTERM stops it cleanly, with exit status 0 and its session ended" {
     ORO_WAIT_PORTS=$PORT start_orouboros "$T" --port "$PORT" --delivery-domain example.com --mboxdir "$T/mail"
     pid=$(cat "$T/orouboros.pid")
