@@ -1,7 +1,9 @@
 #!/bin/bash
 # make bench: load on the full chain, the orouboros listener -> one
-# orouboros-smtpd per connection -> orouboros-mbox-deliver (LMTP, every
-# message fsynced into one mbox), on loopback.  Writes bench/RESULTS.md.
+# orouboros-smtpd per port, forking a session per connection ->
+# orouboros-mbox-deliver on its unix socket, forking an LMTP session per
+# connection (every message fsynced into one mbox), on loopback.  Writes
+# bench/RESULTS.md.
 #
 #   plain: Postfix's smtp-source (Debian package postfix), 1 KiB messages,
 #          one message per connection, at concurrency 1, 10 and 50;
@@ -45,12 +47,24 @@ wait_port() {
     return 1
 }
 
-# utime+stime+cutime+cstime of a process, in clock ticks (children count
-# once reaped: smtpd by the listener, mbox-deliver by smtpd).
-cpu_ticks() { awk '{print $14 + $15 + $16 + $17}' "/proc/$1/stat"; }
-children() { cat /proc/"$1"/task/*/children 2>/dev/null | wc -w; }
-wait_idle() {  # the listener's sessions have all ended
-    for _ in $(seq 600); do [ "$(children "$listener")" -eq 0 ] && return 0; sleep 0.05; done
+# utime+stime+cutime+cstime, in clock ticks, of the listener and of the
+# programs it runs (sessions count once reaped by their smtpd or
+# mbox-deliver, which wait_idle waits for).
+children() { cat /proc/"$1"/task/*/children 2>/dev/null; }
+cpu_ticks() {
+    local p t=0
+    for p in "$1" $(children "$1"); do
+        t=$((t + $(awk '{print $14 + $15 + $16 + $17}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+    done
+    echo "$t"
+}
+sessions() {  # the sessions running under the listener's programs
+    local p n=0
+    for p in $(children "$1"); do n=$((n + $(children "$p" | wc -w))); done
+    echo "$n"
+}
+wait_idle() {
+    for _ in $(seq 600); do [ "$(sessions "$listener")" -eq 0 ] && return 0; sleep 0.05; done
 }
 entries() { grep -c '^From ' "$T/mail/bob/INBOX" 2>/dev/null || echo 0; }
 
@@ -116,8 +130,10 @@ while f.readline()[3:4] == b"-":
     pass
 time.sleep(0.2)
 import glob
-pids = " ".join(open(p).read() for p in glob.glob("/proc/%s/task/*/children" % listener)).split()
-pid = pids[0]
+def children(pid):
+    return " ".join(open(p).read() for p in glob.glob("/proc/%s/task/*/children" % pid)).split()
+pid = [s for c in children(listener) for s in children(c)
+       if open("/proc/%s/comm" % s).read().strip() == "orouboros-smtpd"][0]
 status = open("/proc/%s/status" % pid).read()
 def kib(key, text):
     m = re.search(r"^%s:\s+(\d+) kB" % key, text, re.M)
@@ -129,6 +145,23 @@ print("| %s | %d | %d | %d | %d |" % ("TLS (implicit)" if implicit else "plain",
 s.sendall(b"QUIT\r\n")
 PY
 }
+# What one connection costs now: sessions forked by the ready smtpd that
+# read QUIT and end, the server's CPU per connection.
+quit_sessions=1000
+cpu0=$(cpu_ticks "$listener")
+"$PY" - "$PORT" "$quit_sessions" <<'PY'
+import socket, sys
+for _ in range(int(sys.argv[2])):
+    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 10)
+    f = s.makefile("rb")
+    f.readline()
+    s.sendall(b"QUIT\r\n")
+    f.readline()
+    s.close()
+PY
+wait_idle
+cpu1=$(cpu_ticks "$listener")
+start_forked="| a session forked by the listening smtpd (what a connection costs) | $(awk -v t=$((cpu1 - cpu0)) -v hz="$hz" -v n=$quit_sessions 'BEGIN {printf "%.2f", t * 1000 / hz / n}') | $quit_sessions connections, server CPU from /proc |"
 mem_plain=$(session_memory "$PORT" 0)
 mem_tls=$(session_memory "$SSL_PORT" 1)
 
@@ -167,7 +200,7 @@ if [ -f "$objs/cmd/orouboros-smtpd/main.o" ] && [ -f "$objs/liborouboros.a" ] &&
     start_static=$(startup "the same, static libstdc++/Boost/OpenSSL, --as-needed ($(ldd "$T/smtpd-static" | grep -c '=>') libraries)" \
         "$T/smtpd-static" --tls starttls --cert "$T/server.crt" --key "$T/server.key" --log NONE --delivery-domain example.com)
 fi
-start_deliver=$(startup "orouboros-mbox-deliver --lmtp (the stage smtpd spawns)" \
+start_deliver=$(startup "orouboros-mbox-deliver --lmtp, started per session" \
     "$bin/orouboros-mbox-deliver" --lmtp --mboxdir "$T/mail" --log NONE)
 libs=$(ldd "$bin/orouboros-smtpd" | grep -c '=>')
 link_stats=$(LD_DEBUG=statistics "${smtpd_plain[@]}" <"$T/quit" 2>&1 >/dev/null |
@@ -194,12 +227,13 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
     echo '```'
     echo
     echo "Each message: one connection, EHLO/HELO, MAIL, one RCPT, DATA with a 1 KiB"
-    echo "body, QUIT; smtpd passes it over LMTP to one orouboros-mbox-deliver per"
-    echo "session, which appends it to one mbox and fsyncs it before the 250."
+    echo "body, QUIT; the session smtpd forked for it passes it over LMTP to the"
+    echo "orouboros-mbox-deliver on its unix socket, whose forked session appends it"
+    echo "to one mbox and fsyncs it before the 250."
     echo "Plain: \`smtp-source -s C -m $messages -l 1024 -f bench@client.example -t bob@example.com -M client.example 127.0.0.1:PORT\`."
     echo "TLS: \`bench/tls_source.py 127.0.0.1:SSL_PORT $messages C implicit\` (Python smtplib, C worker processes)."
-    echo "CPU is the server's only (the listener with every smtpd and mbox-deliver"
-    echo "it reaped: utime+stime+cutime+cstime), per message delivered."
+    echo "CPU is the server's only (the listener and the programs it runs, with every"
+    echo "session they reaped: utime+stime+cutime+cstime), per message delivered."
     echo
     echo "| mode | concurrency | delivered | seconds | messages/s | server CPU ms/message |"
     echo "|---|---|---|---|---|---|"
@@ -218,10 +252,13 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
     echo
     echo "## Starting one smtpd"
     echo
-    echo "CPU milliseconds (task-clock) per start of a session that reads QUIT and ends:"
+    echo "CPU milliseconds per session that reads QUIT and ends: forked by the ready"
+    echo "smtpd, as the listener runs it, and, for comparison, started as a program"
+    echo "(task-clock), as under a systemd socket with Accept=yes or inetd's nowait:"
     echo
     echo "| what | ms | how |"
     echo "|---|---|---|"
+    echo "$start_forked"
     echo "$start_true"
     echo "$start_plain"
     echo "$start_tls"

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -44,6 +45,8 @@ Connected connect_to(const std::string& address, std::uint16_t port, io::Deadlin
     socklen_t err_len = sizeof err;
     check_sys(::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &err, &err_len), "read a socket's error");
     if (err != 0) return {Fd(), std::strerror(err)};
+    int one = 1;  // each command goes out at once, not after the server's delayed ACK
+    (void)::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     return {std::move(fd), ""};
 }
 
