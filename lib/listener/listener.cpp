@@ -277,8 +277,10 @@ void Server::reap() {
         Running& ended = it->second;
         (void)ended.child.release();
         if (ended.kind == Kind::Keeper) {
-            log_.event(log::Level::Warning, "ended",
-                       {{"mode", ports_[ended.port].label}, {"status", std::to_string(st)}});
+            log_.event(g_stop ? log::Level::Info : log::Level::Warning, "ended",
+                       {{"mode", ports_[ended.port].label},
+                        {"status", WIFSIGNALED(st) ? "signal " + std::to_string(WTERMSIG(st))
+                                                   : std::to_string(WEXITSTATUS(st))}});
             if (!g_stop) restart_at_[ended.port] = Clock::now() + kRestartDelay;
         } else {
             --(ended.kind == Kind::Stage ? stages_ : sessions_);
