@@ -1,0 +1,117 @@
+// The listener's forking server: a handler per connection in a child of its
+// own, at most max_connections at once, a clean stop on SIGTERM.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+
+#include "base/fd.hpp"
+#include "listener/listener.hpp"
+#include "log/log.hpp"
+
+namespace {
+
+using namespace orou;
+
+Fd listening_socket(std::uint16_t& port) {
+    Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof sa;
+    if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&sa), len) != 0 || ::listen(fd.get(), 8) != 0 ||
+        ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&sa), &len) != 0)
+        throw std::runtime_error("cannot listen on loopback");
+    port = ntohs(sa.sin_port);
+    return fd;
+}
+
+Fd connect_to(std::uint16_t port) {
+    Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    timeval five{5, 0};
+    ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &five, sizeof five);
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    sa.sin_port = htons(port);
+    if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) throw std::runtime_error("connect");
+    return fd;
+}
+
+// One line (or what came before EOF or the 5 s timeout).
+std::string read_line(int fd) {
+    std::string line;
+    char c;
+    while (::read(fd, &c, 1) == 1 && c != '\n') line += c;
+    return line;
+}
+
+TEST(Listener, ForksAHandlerPerConnectionWithinTheLimitAndStopsOnSigterm) {
+    std::uint16_t port = 0;
+    Fd sock = listening_socket(port);
+    ASSERT_TRUE(listener::is_listening(sock.get()));
+    pid_t server = ::fork();
+    ASSERT_GE(server, 0);
+    if (server == 0) {
+        listener::Port p;
+        p.fd = sock.release();
+        p.label = "test";
+        p.busy_reply = "busy\n";
+        p.handler = [](int conn, const std::string& host, const std::string&) {
+            std::string hello = "hello " + host + " from " + std::to_string(::getpid()) + "\n";
+            (void)!::write(conn, hello.data(), hello.size());
+            char c;
+            while (::read(conn, &c, 1) == 1) {  // held until the client closes
+            }
+            return 0;
+        };
+        listener::Limits limits;
+        limits.max_connections = 1;
+        log::Logger log("listener-test", "NONE", log::Level::Error);
+        ::_exit(listener::serve({p}, limits, log));
+    }
+    sock.reset();
+
+    Fd first = connect_to(port);
+    std::string hello = read_line(first.get());
+    EXPECT_TRUE(hello.starts_with("hello 127.0.0.1 from ")) << hello;
+    EXPECT_NE(hello, "hello 127.0.0.1 from " + std::to_string(server));  // a child, not the server
+
+    Fd second = connect_to(port);
+    EXPECT_EQ(read_line(second.get()), "busy");
+    EXPECT_EQ(read_line(second.get()), "");  // and closed
+
+    first.reset();  // the first session ends; a new one is served again
+    std::string again;
+    for (int i = 0; i < 100 && !again.starts_with("hello"); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        Fd third = connect_to(port);
+        again = read_line(third.get());
+    }
+    EXPECT_TRUE(again.starts_with("hello 127.0.0.1 from ")) << again;
+    EXPECT_NE(again, hello);
+
+    ASSERT_EQ(::kill(server, SIGTERM), 0);
+    int status = 0;
+    ASSERT_EQ(::waitpid(server, &status, 0), server);
+    EXPECT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+TEST(Listener, AConnectedSocketIsNotListening) {
+    int pair[2];
+    ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, pair), 0);
+    Fd a(pair[0]), b(pair[1]);
+    EXPECT_FALSE(listener::is_listening(a.get()));
+    EXPECT_FALSE(listener::is_listening(-1));
+}
+
+}  // namespace
