@@ -10,6 +10,10 @@ namespace {
 
 constexpr std::size_t kMaxReplyLine = 4096;
 
+// The client's reply when the stage cannot be reached: the reason (a
+// socket path, a command line, errno) goes to the log, not to the client.
+const smtp::Reply kUnavailable{451, "4.4.1", "next hop unavailable, try again later"};
+
 }  // namespace
 
 NextHop::NextHop(std::string spec, io::Connection conn, HopTimeouts timeouts)
@@ -26,16 +30,21 @@ NextHop::Opened NextHop::open(std::string_view spec, std::string_view lhlo_name,
     try {
         c = io::connect_spec(spec);
     } catch (const SysError& e) {
-        return {nullptr, {451, "4.4.1", std::string("next hop unavailable: ") + e.what()}};
+        return {nullptr, kUnavailable, e.what()};
     }
     std::unique_ptr<NextHop> hop(new NextHop(std::string(spec), std::move(c), timeouts));
-    auto greeting = smtp::read_reply(hop->reader_, io::Clock::now() + timeouts.connect);
-    if (!greeting || !greeting->ok()) {
-        return {nullptr, greeting ? *greeting : smtp::Reply{451, "4.4.2", "next hop did not greet"}};
-    }
+    auto greeting = hop->next_reply(io::Clock::now() + timeouts.connect);
+    if (!greeting) return {nullptr, {451, "4.4.2", "next hop did not greet"}, "no greeting"};
+    if (!greeting->ok()) return {nullptr, *greeting, "greeting " + greeting->summary()};
     smtp::Reply lhlo = hop->command("LHLO " + std::string(lhlo_name), timeouts.command);
-    if (!lhlo.ok()) return {nullptr, lhlo};
-    return {std::move(hop), {}};
+    if (!lhlo.ok()) return {nullptr, lhlo, "LHLO " + lhlo.summary()};
+    return {std::move(hop), {}, {}};
+}
+
+std::optional<smtp::Reply> NextHop::next_reply(io::Deadline deadline) {
+    auto reply = smtp::read_reply(reader_, deadline);
+    if (reply) *reply = smtp::Reply::from_upstream(*reply);
+    return reply;
 }
 
 smtp::Reply NextHop::failure(std::string_view what) {
@@ -50,7 +59,7 @@ smtp::Reply NextHop::command(std::string_view line, std::chrono::seconds timeout
     } catch (const SysError&) {
         return failure("closed the connection");
     }
-    auto reply = smtp::read_reply(reader_, io::Clock::now() + timeout);
+    auto reply = next_reply(io::Clock::now() + timeout);
     if (!reply) return failure("did not answer");
     return *reply;
 }
@@ -78,7 +87,7 @@ std::vector<smtp::Reply> NextHop::data(std::string_view message, std::size_t acc
     }
     auto deadline = io::Clock::now() + timeouts_.data;
     for (std::size_t i = 0; i < accepted; ++i) {
-        auto r = broken_ ? std::nullopt : smtp::read_reply(reader_, deadline);
+        auto r = broken_ ? std::nullopt : next_reply(deadline);
         replies.push_back(r ? *r : failure("did not answer after DATA"));
     }
     return replies;

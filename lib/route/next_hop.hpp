@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,7 +28,10 @@ struct HopTimeouts {
 class NextHop {
 public:
     struct Opened;
-    // Connects, reads the greeting, sends LHLO.  On failure: a 4xx reply.
+    // Connects, reads the greeting, sends LHLO.  On failure: a 4xx reply
+    // (or the stage's own refusal), and for the log what went wrong.
+    // Every reply a NextHop returns is fit for the client: the stage's
+    // passed through Reply::from_upstream, ours naming no path or command.
     static Opened open(std::string_view spec, std::string_view lhlo_name, HopTimeouts timeouts);
 
     NextHop(const NextHop&) = delete;
@@ -46,6 +50,7 @@ private:
     NextHop(std::string spec, io::Connection conn, HopTimeouts timeouts);
     smtp::Reply command(std::string_view line, std::chrono::seconds timeout);
     smtp::Reply failure(std::string_view what);
+    std::optional<smtp::Reply> next_reply(io::Deadline deadline);
     void quit() noexcept;
 
     std::string spec_;
@@ -58,7 +63,8 @@ private:
 
 struct NextHop::Opened {
     std::unique_ptr<NextHop> hop;  // null on failure
-    smtp::Reply error;             // the reason when hop is null
+    smtp::Reply error;             // the reason when hop is null, for the client
+    std::string detail;            // why the stage could not be reached, for the log only
 };
 
 }  // namespace orou::route

@@ -54,6 +54,18 @@ std::string Reply::summary() const {
     return s;
 }
 
+Reply Reply::from_upstream(const Reply& r) {
+    Reply clean = r;
+    for (char& c : clean.text) {
+        const auto u = static_cast<unsigned char>(c);
+        if (c == '\t')
+            c = ' ';
+        else if ((u < 0x20 && c != '\n') || u == 0x7f)
+            c = '?';
+    }
+    return clean;
+}
+
 std::optional<Reply> parse_reply(const std::vector<std::string>& lines) {
     if (lines.empty()) return std::nullopt;
     Reply r;

@@ -23,8 +23,11 @@ struct Reply {
     std::string wire() const;
     // "250 2.0.0 text" on one line (for logs).
     std::string summary() const;
-    // An upstream reply passed on unreworded (its code, status and text).
-    static Reply from_upstream(const Reply& r) { return r; }
+    // An upstream reply passed on unreworded (its code, status and text),
+    // but for the control bytes in its text: a tab becomes a space, any
+    // other (a bare CR, ESC, DEL) '?', so a peer's reply cannot break or
+    // forge a line of ours.  '\n' stays: it separates the lines.
+    static Reply from_upstream(const Reply& r);
 };
 
 // Reads one reply from a peer; nullopt when the peer sent something that is

@@ -101,7 +101,11 @@ Reply Session::open_hop(route::Kind kind) {
     tx_->hop_has_mail = false;
     if (!hop_) {
         auto opened = route::NextHop::open(route_spec(kind), config_.hostname, config_.hop_timeouts);
-        if (!opened.hop) return opened.error;
+        if (!opened.hop) {  // the detail may name a socket or command: the log's, not the client's
+            services_.log.event(log::Level::Warning, "next-hop",
+                                {{"route", route::kind_name(kind)}, {"result", "unavailable"}, {"error", opened.detail}});
+            return opened.error;
+        }
         hop_ = std::move(opened.hop);
         hop_kind_ = kind;
     }

@@ -34,6 +34,10 @@ hostname = listener-section.test
 EOF
 }
 
+teardown() {
+    [ -z "${T:-}" ] || stop_orouboros "$T"
+}
+
 # Runs "$@" with the test's /etc/orouboros/orouboros.conf: unshare and sh
 # exec into it, so a background with_etc's pid is the program's.
 with_etc() {
@@ -70,9 +74,7 @@ with_etc() {
 
 @test "config: the listener reads [orouboros]; its sessions read no file" {
     PORT=$(free_port)
-    (with_etc orouboros --single-user --port "$PORT" --mboxdir "$T/mail" >"$T/out" 2>&1) &
-    echo $! >"$T/orouboros.pid"
-    wait_port "$PORT"
+    ORO_LAUNCH=with_etc ORO_WAIT_PORTS=$PORT start_orouboros "$T" --port "$PORT" --mboxdir "$T/mail"
     run "$PY" - "$PORT" <<'PY'
 import smtplib, sys
 s = smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=10)

@@ -486,8 +486,61 @@ EOF
     [ "$status" -eq 0 ]
 }
 
-@test "smtpd: a local stage that cannot start gives 451 at RCPT" {
-    DELIVER="exec:$T/no-such-program --lmtp"
+@test "smtpd: a local stage that cannot start or be reached gives 451 at RCPT; its command or path is in the log, never in the reply" {
+    local stage where
+    for stage in "exec:$T/no-such-program --lmtp --mboxdir $MAIL" "unix:$T/nobody-listens.sock"; do
+        DELIVER=$stage
+        where=${stage#*:} where=${where%% *}  # the program or the socket
+        run dialog <<'EOF'
+< 220
+> EHLO x
+< 250
+> MAIL FROM:<a@internet.example>
+< 250
+> RCPT TO:<bob@example.com>
+< 451 4.4.1 next hop unavailable, try again later
+> QUIT
+< 221
+EOF
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ "$output" != *"$T"* ]]
+        grep -q "event=next-hop route=local result=unavailable error=.*$where" "$T/smtpd.log"
+    done
+    [ -z "$(ls -A "$MAIL")" ]
+}
+
+@test "smtpd: control bytes in the stage's replies reach the client as '?', with the stage's code and enhanced code" {
+    # an LMTP stage that refuses bob with a bare CR and an escape sequence in
+    # its text, takes carol, keeps the message and answers DATA with a bell
+    cat >"$T/stage" <<'PY'
+#!/usr/bin/python3
+import sys
+def say(reply):
+    sys.stdout.buffer.write(reply + b"\r\n")
+    sys.stdout.flush()
+say(b"220 stage.test LMTP")
+for _ in range(50):
+    line = sys.stdin.buffer.readline()
+    if not line or line.startswith(b"QUIT"):
+        break
+    if line.startswith(b"RCPT TO:<bob@"):
+        say(b"550 5.1.1 unknown\r250 2.1.5 forged \x1b[31mred")
+    elif line.startswith(b"DATA"):
+        say(b"354 go on")
+        with open(sys.argv[1], "wb") as kept:
+            for _ in range(1000):
+                line = sys.stdin.buffer.readline()
+                if not line or line == b".\r\n":
+                    break
+                kept.write(line)
+        say(b"452 4.2.2 mailbox\rfull\x07")
+    else:
+        say(b"250 2.0.0 ok")
+say(b"221 bye")
+PY
+    chmod +x "$T/stage"
+    DELIVER="exec:$T/stage $T/kept"
     run dialog <<'EOF'
 < 220
 > EHLO x
@@ -495,11 +548,23 @@ EOF
 > MAIL FROM:<a@internet.example>
 < 250
 > RCPT TO:<bob@example.com>
-< 451 4.4.1
+< 550 5.1.1 unknown?250 2.1.5 forged ?[31mred
+> RCPT TO:<carol@example.com>
+< 250 2.0.0 ok
+> DATA
+< 354
+> Subject: control bytes
+>
+> .
+< 451 4.2.2 mailbox?full?
 > QUIT
 < 221
 EOF
+    echo "$output"
     [ "$status" -eq 0 ]
+    [[ "$output" != *$'\r'* && "$output" != *$'\e'* && "$output" != *$'\a'* ]]
+    grep -q '^Subject: control bytes' "$T/kept"
+    [ -z "$(ls -A "$MAIL")" ]
 }
 
 @test "smtpd: a stage that cannot store gives 451 after DATA and leaves nothing behind" {

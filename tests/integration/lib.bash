@@ -4,9 +4,46 @@
 CREDS_ASDF='{"asdf": {"salt": "dExNPiUB4fBd39dXxiGLvA==", "hash": "Ow5nPPcyWgy11lUmF/rK45aReQVTMXsiJ237PZKmbBk="}}'
 PY=/usr/bin/python3
 
-# A port on 127.0.0.1 that nothing listens on now.
+# A port on 127.0.0.1 for a server the test starts, free now and leased to
+# this caller for PORT_LEASE_SECONDS (default 600), so that suites running
+# at the same time never get the same port between free_port and the bind.
+# The ports lie outside the kernel's ephemeral range, which client sockets
+# and bind(0) take theirs from.  A lease is a file named after the port in
+# ${TMPDIR:-/tmp}/orouboros-test-ports; expired ones are swept on the way.
 free_port() {
-    "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+    "$PY" - "${TMPDIR:-/tmp}/orouboros-test-ports" "${PORT_LEASE_SECONDS:-600}" <<'PY'
+import os, random, socket, sys, time
+leases, lifetime = sys.argv[1], float(sys.argv[2])
+try:
+    os.mkdir(leases)
+    os.chmod(leases, 0o1777)  # shared by root and the other users' runs
+except FileExistsError:
+    pass
+now = time.time()
+for name in os.listdir(leases):
+    try:
+        if now - os.stat(os.path.join(leases, name)).st_mtime > lifetime:
+            os.unlink(os.path.join(leases, name))
+    except OSError:
+        pass  # gone already, or another user's
+with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+    lo, hi = map(int, f.read().split())
+ranges = [r for r in (range(10000, lo), range(hi + 1, 65536)) if len(r) >= 1000] or [range(10000, 65536)]
+for _ in range(1000):
+    port = random.choice(random.choice(ranges))
+    try:
+        os.close(os.open(os.path.join(leases, str(port)), os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+    except FileExistsError:
+        continue  # leased to another caller
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            continue  # in use by something that took no lease
+    print(port)
+    sys.exit(0)
+sys.exit("free_port: no free port found")
+PY
 }
 
 # Waits until 127.0.0.1:$1 accepts connections (at most $2 seconds, default 10).
@@ -42,15 +79,20 @@ make_fixtures() {
 # Starts `orouboros ARGS...` in the background (log in $dir/orouboros.log),
 # waits for each port given in ORO_WAIT_PORTS.  As root it runs with
 # --single-user: these tests are about the relay, not about its users
-# (tests/integration/listener_users.bats is).
+# (tests/integration/listener_users.bats is).  ORO_LAUNCH, when set, names
+# a command or function that execs its arguments (into a namespace, say):
+# no subshell may stand between $! and the listener, or stop_orouboros
+# would signal the subshell and the listener outlive the test.  The
+# listener does not get bats's fd 3, so a stray one cannot hang bats.
 start_orouboros() {
-    local dir=$1
+    local dir=$1 pid p
     shift
     [ "$(id -u)" -ne 0 ] || set -- --single-user "$@"
-    orouboros "$@" >"$dir/orouboros.out" 2>"$dir/orouboros.log" &
-    echo $! >"$dir/orouboros.pid"
-    local p
+    ${ORO_LAUNCH:-} orouboros "$@" >"$dir/orouboros.out" 2>"$dir/orouboros.log" 3>&- &
+    pid=$!
+    echo "$pid" >"$dir/orouboros.pid"
     for p in $ORO_WAIT_PORTS; do wait_port "$p" || { cat "$dir/orouboros.log" >&2; return 1; }; done
+    [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = orouboros ] || { echo "pid $pid is not the listener" >&2; return 1; }
 }
 
 # Stops the listener started by start_orouboros and waits for it (bounded).

@@ -44,7 +44,7 @@ start_separated() {
     orouboros --port "$PORT" --cert "$W/server.crt" --key "$W/server.key" --ssl-port "$(free_port)" \
         --delivery-domain example.com --local --mboxdir "$W/mail" --user-credentials "$W/creds.json" \
         --smtpd-user "$U_SMTPD" --authcheck-user "$U_AUTH" --deliver-user "$U_MAIL" \
-        --socket-dir "$SOCKS" --hostname users.test "$@" >"$W/orouboros.out" 2>"$W/orouboros.log" &
+        --socket-dir "$SOCKS" --hostname users.test "$@" >"$W/orouboros.out" 2>"$W/orouboros.log" 3>&- &
     echo $! >"$W/orouboros.pid"
     wait_port "$PORT" || { cat "$W/orouboros.log" >&2; return 1; }
 }

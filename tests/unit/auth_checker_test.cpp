@@ -1,21 +1,21 @@
 #include "auth/checker.hpp"
 
 #include <sys/socket.h>
-#include <sys/un.h>
 
 #include <gtest/gtest.h>
 
 #include <csignal>
-#include <cstring>
 #include <thread>
 
 #include "auth/authcheck.hpp"
 #include "auth_temp_dir.hpp"
 #include "base/error.hpp"
 #include "base/fd.hpp"
+#include "unix_listener.hpp"
 
 using namespace orou::auth;
 using namespace std::chrono_literals;
+using orou::test::listen_unix;
 using orou::test::TempDir;
 
 namespace {
@@ -33,16 +33,6 @@ protected:
 private:
     void (*old_)(int) = SIG_DFL;
 };
-
-orou::Fd listen_unix(const std::string& path) {
-    orou::Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
-    orou::check_sys(::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr), "bind");
-    orou::check_sys(::listen(fd.get(), 4), "listen");
-    return fd;
-}
 
 // Serves one connection with the real server code, like authcheck under
 // systemd with Accept=yes.

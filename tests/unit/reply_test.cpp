@@ -31,3 +31,13 @@ TEST(Reply, RejectsGarbageAndMixedCodes) {
     EXPECT_FALSE(orou::smtp::parse_reply({"250-a", "251 b"}));
     EXPECT_FALSE(orou::smtp::parse_reply({"99 x"}));
 }
+
+TEST(Reply, FromUpstreamKeepsCodeStatusAndTextButNotControlBytes) {
+    Reply r = Reply::from_upstream({550, "5.1.1", "no\rsuch\x1b[1m user\tthere\x7f\nsecond line"});
+    EXPECT_EQ(r.code, 550);
+    EXPECT_EQ(r.status, "5.1.1");
+    EXPECT_EQ(r.text, "no?such?[1m user there?\nsecond line");
+    EXPECT_EQ(r.wire(), "550-5.1.1 no?such?[1m user there?\r\n550 5.1.1 second line\r\n");
+    Reply plain{250, "", "hop.test Hello"};
+    EXPECT_EQ(Reply::from_upstream(plain).text, plain.text);
+}
