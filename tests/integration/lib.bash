@@ -83,12 +83,13 @@ make_fixtures() {
 # a command or function that execs its arguments (into a namespace, say):
 # no subshell may stand between $! and the listener, or stop_orouboros
 # would signal the subshell and the listener outlive the test.  The
-# listener does not get bats's fd 3, so a stray one cannot hang bats.
+# listener does not get bats's fd 3, so a stray one cannot hang bats.  Its
+# private socket directory goes in $dir (TMPDIR), even if it is killed.
 start_orouboros() {
     local dir=$1 pid p
     shift
     [ "$(id -u)" -ne 0 ] || set -- --single-user "$@"
-    ${ORO_LAUNCH:-} orouboros "$@" >"$dir/orouboros.out" 2>"$dir/orouboros.log" 3>&- &
+    TMPDIR=$dir ${ORO_LAUNCH:-} orouboros "$@" >"$dir/orouboros.out" 2>"$dir/orouboros.log" 3>&- &
     pid=$!
     echo "$pid" >"$dir/orouboros.pid"
     for p in $ORO_WAIT_PORTS; do wait_port "$p" || { cat "$dir/orouboros.log" >&2; return 1; }; done
