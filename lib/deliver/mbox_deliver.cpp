@@ -9,6 +9,7 @@
 #include <csignal>
 
 #include "base/error.hpp"
+#include "deliver/lmtp_server.hpp"
 #include "deliver/recover.hpp"
 #include "listener/listener.hpp"
 

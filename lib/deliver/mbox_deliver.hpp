@@ -5,9 +5,9 @@
 #include <string>
 
 #include "cli/options.hpp"
-#include "deliver/lmtp_server.hpp"
 #include "deliver/sendmail.hpp"
 #include "deliver/store.hpp"
+#include "lmtp/server.hpp"
 #include "log/log.hpp"
 
 namespace orou::deliver {
@@ -21,7 +21,7 @@ struct Config {
     StoreConfig store;
     bool lmtp = false;
     bool recover = false;     // --recover: the repair pass (recover.hpp), no delivery
-    LmtpConfig session;       // the LMTP limits and timeouts
+    lmtp::Limits session;     // the LMTP limits and timeouts
     int max_connections = 100;  // LMTP sessions at once, given a listening socket
     SendmailRequest request;  // the sendmail mode's sender, recipients and limit
     std::string log_target = "STDERR";

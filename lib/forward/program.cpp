@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "base/error.hpp"
+#include "forward/lmtp_front.hpp"
 #include "forward/unbound_resolver.hpp"
 
 namespace orou::forward {

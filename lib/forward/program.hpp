@@ -6,9 +6,9 @@
 
 #include "cli/options.hpp"
 #include "forward/connector.hpp"
-#include "forward/lmtp_front.hpp"
 #include "forward/sendmail_mode.hpp"
 #include "forward/smtp_client.hpp"
+#include "lmtp/server.hpp"
 #include "log/log.hpp"
 
 namespace orou::forward {
@@ -35,7 +35,7 @@ struct Config {
     Timeouts timeouts;
     std::string helo;
     bool lmtp = false;
-    FrontConfig front;        // the LMTP side's limits and timeouts
+    lmtp::Limits front;       // the LMTP side's limits and timeouts
     SendmailRequest request;  // the sendmail convention's sender and recipients
     std::string log_target = "STDERR";
     log::Level log_level = log::Level::Info;

@@ -16,36 +16,8 @@ using smtp::Reply;
 
 inline std::string str(std::string_view s) { return std::string(s); }
 
-// The LMTP side.
-inline Reply greeting(std::string_view host) { return {220, "", str(host) + " LMTP orouboros-forward"}; }
-inline Reply lhlo(std::string_view host, std::size_t max_message) {
-    return {250, "", str(host) + "\nPIPELINING\nENHANCEDSTATUSCODES\n8BITMIME\nSIZE " + std::to_string(max_message)};
-}
-inline const Reply ok{250, "2.0.0", "ok"};
-inline const Reply sender_ok{250, "2.1.0", "sender ok"};
-inline const Reply start_data{354, "", "end data with <CR><LF>.<CR><LF>"};
-inline const Reply bye{221, "2.0.0", "bye"};
+// Beyond the replies every LMTP server makes (lmtp/replies.hpp).
 inline const Reply other_domain{452, "4.5.3", "recipient of another domain, send it in a new transaction"};
-inline const Reply too_many_rcpts{452, "4.5.3", "too many recipients"};
-inline const Reply message_too_big{552, "5.3.4", "message too big"};
-inline const Reply size_exceeded{552, "5.3.4", "message size exceeds the fixed limit"};
-inline const Reply bare_cr_or_lf{554, "5.6.0", "bare CR or LF in the message (RFC 5321 2.3.8)"};
-inline const Reply nul_in_message{554, "5.6.0", "NUL byte in the message"};
-inline const Reply data_line_too_long{554, "5.6.0", "line too long in the message"};
-inline const Reply need_lhlo{503, "5.5.1", "send LHLO first"};
-inline const Reply nested_mail{503, "5.5.1", "sender already given"};
-inline const Reply need_mail{503, "5.5.1", "send MAIL first"};
-inline const Reply need_rcpt{503, "5.5.1", "no valid recipients"};
-inline const Reply unknown_command{500, "5.5.1", "command not recognized"};
-inline const Reply line_too_long{500, "5.5.2", "line too long"};
-inline const Reply bad_line{500, "5.5.2", "bare CR or LF, or NUL, in a command"};
-inline const Reply syntax_error{501, "5.5.4", "syntax error in parameters"};
-inline const Reply bad_sender{501, "5.1.7", "bad sender address syntax"};
-inline const Reply bad_rcpt{501, "5.1.3", "bad recipient address syntax"};
-inline const Reply bad_param{555, "5.5.4", "parameter not recognized"};
-inline const Reply timeout{421, "4.4.2", "timeout, closing"};
-inline const Reply too_many_errors{421, "4.7.0", "too many errors, closing"};
-inline const Reply local_error{421, "4.3.0", "local error, closing"};
 
 // Finding the destination (RFC 5321 5.1, RFC 7505).
 inline Reply null_mx(std::string_view domain) {

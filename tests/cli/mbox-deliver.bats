@@ -185,7 +185,7 @@ START='LHLO client.test\r\nMAIL FROM:<a@x.example>\r\n'
 @test "mbox-deliver: --lmtp greets, answers LHLO with the extensions and gives one reply per recipient after DATA" {
     run lmtp "${START}RCPT TO:<bob@h.example>\r\nRCPT TO:<carol@h.example>\r\nDATA\r\nSubject: l\r\n\r\n..dot\r\n.\r\nQUIT\r\n"
     [ "$status" -eq 0 ]
-    [ "${lines[0]}" = "220 mx.test LMTP" ]
+    [ "${lines[0]}" = "220 mx.test LMTP orouboros-mbox-deliver" ]
     [ "${lines[1]}" = "250-mx.test" ]
     [ "${lines[2]}" = "250-PIPELINING" ]
     [ "${lines[3]}" = "250-ENHANCEDSTATUSCODES" ]

@@ -327,6 +327,37 @@ EOF
     [ "$(md5sum <"$MAIL/bob/INBOX")" = "$before" ]
 }
 
+@test "smtpd: a message line of 5000 bytes reaches the mbox whole (the stage allows what smtpd allows)" {
+    run dialog <<'EOF'
+< 220
+> EHLO x
+< 250
+> MAIL FROM:<a@internet.example>
+< 250
+> RCPT TO:<bob@example.com>
+< 250
+> RCPT TO:<carol@home.example>
+< 452 4.5.3
+> DATA
+< 354
+>> Subject: long\r\n\r\n{5000*x}\r\n.\r\n
+< 250 2.0.0
+> MAIL FROM:<a@internet.example>
+< 250
+> RCPT TO:<carol@home.example>
+< 250
+> DATA
+< 354
+>> Subject: long\r\n\r\n{5000*y}\r\n.\r\n
+< 250 2.0.0
+> QUIT
+< 221
+EOF
+    [ "$status" -eq 0 ]
+    grep -qx "$(printf 'x%.0s' $(seq 5000))" "$MAIL/bob/INBOX"
+    grep -qx "$(printf 'y%.0s' $(seq 5000))" "$HOME_MAIL/carol/INBOX"
+}
+
 @test "smtpd: a megabyte line gets 500 5.5.2 and the session goes on" {
     run dialog <<'EOF'
 < 220

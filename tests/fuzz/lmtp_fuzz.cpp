@@ -31,7 +31,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto stream = fuzz::chunked_stream(data, size);
     MemoryStore store;
     log::Logger log("fuzz", "NONE", log::Level::Error);
-    deliver::LmtpConfig config{.hostname = "mx.test", .max_message = 4096, .max_line = 200, .max_rcpts = 5};
+    lmtp::Limits config{
+        .hostname = "mx.test", .max_message = 4096, .max_line = 200, .max_text_line = 300, .max_rcpts = 5};
     deliver::LmtpServer(stream, store, log, config).run();
     fuzz::require(stream.output.ends_with("\r\n"), "every reply ends with CRLF");
     fuzz::require(stream.output.starts_with("220 "), "the session starts with the greeting");

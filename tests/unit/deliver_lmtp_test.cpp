@@ -17,7 +17,8 @@ struct Lmtp {
     orou::test::FailingWriter writer;
     FileStore store{StoreConfig{Layout::Mbox, tmp.path(), "mx.test", LockTimes{std::chrono::seconds(0)}}, writer};
     orou::log::Logger log{"test", "NONE", orou::log::Level::Error};
-    LmtpConfig config{.hostname = "mx.test", .max_message = 1000, .max_line = 200, .max_rcpts = 3};
+    orou::lmtp::Limits config{
+        .hostname = "mx.test", .max_message = 1000, .max_line = 200, .max_text_line = 250, .max_rcpts = 3};
 
     // The reply lines of a whole session fed `input` (in small chunks).
     std::vector<std::string> run(const std::string& input) {
@@ -47,13 +48,13 @@ using Lines = std::vector<std::string>;
 
 TEST(Lmtp, GreetsWithTheHostNameAndLmtp) {
     Lmtp t;
-    EXPECT_EQ(t.run("QUIT\r\n"), (Lines{"220 mx.test LMTP", "221 2.0.0 bye"}));
+    EXPECT_EQ(t.run("QUIT\r\n"), (Lines{"220 mx.test LMTP orouboros-mbox-deliver", "221 2.0.0 bye"}));
 }
 
 TEST(Lmtp, LhloAnnouncesPipeliningEnhancedStatusCodes8BitMimeAndSize) {
     Lmtp t;
     EXPECT_EQ(t.run("LHLO client.example\r\n"),
-              (Lines{"220 mx.test LMTP", "250-mx.test", "250-PIPELINING", "250-ENHANCEDSTATUSCODES", "250-8BITMIME",
+              (Lines{"220 mx.test LMTP orouboros-mbox-deliver", "250-mx.test", "250-PIPELINING", "250-ENHANCEDSTATUSCODES", "250-8BITMIME",
                      "250 SIZE 1000"}));
 }
 
@@ -100,7 +101,7 @@ TEST(Lmtp, CommandsOutOfSequenceAre503) {
 TEST(Lmtp, UnknownCommandsAndEhloAre500) {
     Lmtp t;
     EXPECT_EQ(t.run("EHLO c\r\nVRFY bob\r\n"),
-              (Lines{"220 mx.test LMTP", "500 5.5.1 command not recognized", "500 5.5.1 command not recognized"}));
+              (Lines{"220 mx.test LMTP orouboros-mbox-deliver", "500 5.5.1 command not recognized", "500 5.5.1 command not recognized"}));
 }
 
 TEST(Lmtp, SeveralTransactionsInOneSessionAreDelivered) {
@@ -113,6 +114,14 @@ TEST(Lmtp, SeveralTransactionsInOneSessionAreDelivered) {
     for (auto at = mbox.find("From a@x.example "); at != std::string::npos; at = mbox.find("\nFrom a@x.example ", at + 1))
         ++entries;
     EXPECT_EQ(entries, 3u);
+}
+
+TEST(Lmtp, AMessageLineMayBeLongerThanACommandLine) {
+    Lmtp t;
+    const std::string line(240, 'x');
+    auto lines = t.after_lhlo(kStart + "RCPT TO:<bob@h.example>\r\nDATA\r\n" + line + "\r\n.\r\n");
+    EXPECT_EQ(lines.back(), "250 2.0.0 <bob@h.example> delivered");
+    EXPECT_NE(t.inbox("bob").find("\n" + line + "\n"), std::string::npos);
 }
 
 TEST(Lmtp, RsetForgetsTheTransaction) {
@@ -198,7 +207,7 @@ TEST(Lmtp, AFullDiskIs452AndTheMboxIsRolledBack) {
 TEST(Lmtp, BadCommandLinesAre500) {
     Lmtp t;
     auto lines = t.run(std::string("NOOP\nNO\0OP\r\n", 12) + std::string(300, 'x') + "\r\nNOOP\r\n");
-    EXPECT_EQ(lines, (Lines{"220 mx.test LMTP", "500 5.5.2 bare CR or LF, or NUL, in a command",
+    EXPECT_EQ(lines, (Lines{"220 mx.test LMTP orouboros-mbox-deliver", "500 5.5.2 bare CR or LF, or NUL, in a command",
                             "500 5.5.2 bare CR or LF, or NUL, in a command", "500 5.5.2 line too long", "250 2.0.0 ok"}));
 }
 
@@ -221,7 +230,7 @@ TEST(Lmtp, AnIdlePeerGets421AndTheSessionEnds) {
     } silent;
     Lmtp t;
     LmtpServer(silent, t.store, t.log, t.config).run();
-    EXPECT_EQ(silent.output, "220 mx.test LMTP\r\n421 4.4.2 timeout, closing\r\n");
+    EXPECT_EQ(silent.output, "220 mx.test LMTP orouboros-mbox-deliver\r\n421 4.4.2 timeout, closing\r\n");
 }
 
 TEST(Lmtp, EndOfInputInsideDataStoresNothing) {

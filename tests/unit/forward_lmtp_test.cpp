@@ -22,7 +22,7 @@ struct Front {
     Script script;
     bool one_domain = false;
     orou::log::Logger log{"test", "NONE", orou::log::Level::Error};
-    FrontConfig config{.hostname = "fwd.test", .max_message = 1000, .max_rcpts = 3};
+    orou::lmtp::Limits config{.hostname = "fwd.test", .max_message = 1000, .max_rcpts = 3};
 
     // The reply lines of a whole session fed `input` (in small chunks).
     Lines run(const std::string& input) {

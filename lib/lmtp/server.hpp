@@ -1,0 +1,98 @@
+// An LMTP server (RFC 2033) for one session over a Stream: LHLO, MAIL,
+// RCPT, DATA, RSET, NOOP, QUIT, with the limits, timeouts and error count
+// of every server of the suite.  What a recipient and a message mean is
+// the program's: orouboros-mbox-deliver stores, orouboros-forward hands
+// on.  Each derives from Server and answers the hooks below.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "io/line_reader.hpp"
+#include "log/log.hpp"
+#include "smtp/address.hpp"
+#include "smtp/reply.hpp"
+
+namespace orou::lmtp {
+
+struct Limits {
+    std::string hostname = "localhost";
+    std::size_t max_message = 25u << 20;  // bytes, as read from DATA
+    std::size_t max_line = 1000;          // a command, CRLF not counted
+    std::size_t max_text_line = 10000;    // a line of the message, as orouboros-smtpd allows
+    std::size_t max_rcpts = 100;
+    int max_errors = 10;                  // syntax and sequence errors, then 421
+    std::chrono::seconds idle{300};       // per read
+    std::chrono::seconds session{1800};   // the whole session
+};
+
+// A transaction as the client has given it so far.
+struct Transaction {
+    std::string sender;              // "" for the null sender
+    bool eight_bit = false;          // BODY=8BITMIME
+    std::size_t size = 0;            // SIZE=, 0 when not given
+    std::string msgid;               // for the log; smtpd's id once the message names it
+    std::vector<std::string> rcpts;  // the accepted recipients, in order
+};
+
+class Server {
+public:
+    // Borrows everything; the session's clock starts here.  `program`
+    // names the server in its greeting.
+    Server(io::Stream& stream, log::Logger& log, const Limits& limits, std::string_view program);
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+    virtual ~Server() = default;
+
+    // Serves the session to its end: QUIT, end of input, a timeout, too
+    // many errors, or a failed read or write (logged; 421 when possible).
+    void run();
+
+protected:
+    // The verdict on one recipient, its syntax and the limit already
+    // checked; it is accepted when the reply is 2xx.
+    virtual smtp::Reply recipient(const Transaction& tx, const smtp::Address& to) = 0;
+    // The message of a transaction with recipients: one reply per
+    // accepted recipient, in order, each through send().
+    virtual void message(const Transaction& tx, std::string_view message) = 0;
+    // A message refused as it was read: `reply` once per accepted
+    // recipient, through send().
+    virtual void refuse(const Transaction& tx, const smtp::Reply& reply) = 0;
+    // The transaction is over: after DATA, RSET, LHLO, QUIT, the session.
+    virtual void end_transaction() {}
+
+    void send(const smtp::Reply& reply);
+
+    log::Logger& log_;
+
+private:
+    bool serve_one();
+    smtp::Reply dispatch(std::string_view verb, std::string_view arg);
+    bool answer(const smtp::Reply& reply);
+    smtp::Reply on_lhlo(std::string_view arg);
+    smtp::Reply on_mail(std::string_view arg);
+    smtp::Reply on_rcpt(std::string_view arg);
+    smtp::Reply on_data(std::string_view arg);
+    smtp::Reply on_rset(std::string_view arg);
+    smtp::Reply on_noop(std::string_view arg);
+    smtp::Reply on_quit(std::string_view arg);
+    bool receive_message();
+    void end();
+    void say_goodbye(const smtp::Reply& reply) noexcept;
+
+    io::Stream& stream_;
+    io::LineReader in_;
+    const Limits& limits_;
+    std::string program_;
+    io::Timer timer_;
+    bool greeted_ = false;  // LHLO seen
+    bool quit_ = false;
+    int errors_ = 0;
+    std::optional<Transaction> tx_;
+};
+
+}  // namespace orou::lmtp
