@@ -89,7 +89,10 @@ int serve_connections(Shared& shared, int fd) {
     listener::Port port;
     port.fd = fd;
     port.label = "smtpd";
-    port.busy_reply = "421 4.3.2 too many connections, try again later\r\n";
+    // Over the limit a client is told 421; on an implicit-TLS port a reply
+    // in clear would only garble the handshake, so it is closed unanswered.
+    if (shared.options.config.tls != TlsMode::Implicit)
+        port.busy_reply = "421 4.3.2 too many connections, try again later\r\n";
     port.handler = [&](int conn, const std::string& host, const std::string& client_port) {
         return run_guarded("orouboros-smtpd", [&] {
             ::signal(SIGPIPE, SIG_IGN);

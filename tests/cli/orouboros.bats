@@ -55,6 +55,35 @@ PY
     [[ "${lines[2]}" == "220 "* ]]
 }
 
+@test "orouboros: beyond --max-connections an implicit-TLS client is closed unanswered, not told in clear" {
+    make_fixtures "$T"
+    ORO_WAIT_PORTS=$PORT start_orouboros "$T" --ssl-port "$PORT" --port "$(free_port)" --cert "$T/server.crt" \
+        --key "$T/server.key" --delivery-domain example.com --mboxdir "$T/mail" --max-connections 1
+    run "$PY" - "$PORT" <<'PY'
+import socket, ssl, sys, time
+port = int(sys.argv[1])
+ctx = ssl.create_default_context()
+ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
+def tls():
+    return ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), 10))
+# the readiness probe's own session may still hold the one slot: retry (bounded)
+for _ in range(100):
+    try:
+        first = tls()
+        line = first.makefile("rb").readline().decode().rstrip()
+        break
+    except (ssl.SSLError, OSError):
+        time.sleep(0.05)
+print(line)                                                    # the first session is running
+raw = socket.create_connection(("127.0.0.1", port), 10)
+print("second:", repr(raw.recv(512)))                          # closed without a byte
+first.sendall(b"QUIT\r\n"); first.close()
+PY
+    [ "$status" -eq 0 ]
+    [[ "${lines[0]}" == "220 "* ]]
+    [ "${lines[1]}" = "second: b''" ]
+}
+
 @test "orouboros: the smtpd of a port is started again when it ends; SIGKILL of the listener ends every part" {
     ORO_WAIT_PORTS=$PORT start_orouboros "$T" --port "$PORT" --delivery-domain example.com --local \
         --mboxdir "$T/mail"
