@@ -202,6 +202,13 @@ if [ -f "$objs/cmd/orouboros-smtpd/main.o" ] && [ -f "$objs/liborouboros.a" ] &&
 fi
 start_deliver=$(startup "orouboros-mbox-deliver --lmtp, started per session" \
     "$bin/orouboros-mbox-deliver" --lmtp --mboxdir "$T/mail" --log NONE)
+# orouboros-forward started per session (as under Accept=yes): with a
+# system trust store to load (a home server verified by its CA chain), and
+# without one (a pinned certificate, or opportunistic STARTTLS to MX hosts).
+forward=("$bin/orouboros-forward" --lmtp --helo bench.test --log NONE --host 127.0.0.1 --port 9 --tls starttls)
+start_forward_store=$(startup "orouboros-forward --lmtp, started per session, system trust store loaded" "${forward[@]}")
+start_forward_pin=$(startup "orouboros-forward --lmtp, started per session, pinned certificate (no store)" \
+    "${forward[@]}" --tls-fingerprint "$(printf 'ab%.0s' $(seq 32))")
 libs=$(ldd "$bin/orouboros-smtpd" | grep -c '=>')
 link_stats=$(LD_DEBUG=statistics "${smtpd_plain[@]}" <"$T/quit" 2>&1 >/dev/null |
     sed -nE 's/.*total startup time in dynamic loader: *([0-9]+) cycles.*/\1/p' | head -1)
@@ -250,11 +257,13 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
     echo "$mem_plain"
     echo "$mem_tls"
     echo
-    echo "## Starting one smtpd"
+    echo "## Starting one session"
     echo
     echo "CPU milliseconds per session that reads QUIT and ends: forked by the ready"
     echo "smtpd, as the listener runs it, and, for comparison, started as a program"
-    echo "(task-clock), as under a systemd socket with Accept=yes or inetd's nowait:"
+    echo "(task-clock), as under a systemd socket with Accept=yes or inetd's nowait."
+    echo "The listener runs orouboros-mbox-deliver and orouboros-forward the same"
+    echo "way as smtpd: once, forking a session per connection."
     echo
     echo "| what | ms | how |"
     echo "|---|---|---|"
@@ -264,6 +273,8 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
     echo "$start_tls"
     [ -z "$start_static" ] || echo "$start_static"
     echo "$start_deliver"
+    echo "$start_forward_store"
+    echo "$start_forward_pin"
     echo
     echo "orouboros-smtpd links $libs shared libraries (\`ldd\`); the dynamic loader takes"
     echo "${link_stats:-?} cycles of its start (\`LD_DEBUG=statistics\`)."

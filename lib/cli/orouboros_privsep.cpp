@@ -87,7 +87,7 @@ std::vector<listener::Port> stage_ports(const std::string& dir, const StageComma
     add("forward", commands.forward, s ? &s->forwarder : nullptr, routes.forward);
     add("relay", commands.relay, s ? &s->forwarder : nullptr, routes.relay);
     for (auto& p : ports) {
-        if (p.label != "deliver") continue;  // the one stage that serves a listening socket itself
+        if (p.label == "authcheck") continue;  // the one stage started per connection
         p.hand_over = true;
         p.argv.insert(p.argv.end(), {"--max-connections", std::to_string(max_sessions * listener::kStagesPerSession)});
     }

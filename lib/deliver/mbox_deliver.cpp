@@ -1,9 +1,6 @@
 #include "deliver/mbox_deliver.hpp"
 
-#include <fcntl.h>
-#include <sys/socket.h>
 #include <sysexits.h>
-#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -11,7 +8,6 @@
 #include "base/error.hpp"
 #include "deliver/lmtp_server.hpp"
 #include "deliver/recover.hpp"
-#include "listener/listener.hpp"
 
 namespace orou::deliver {
 
@@ -49,40 +45,10 @@ std::chrono::seconds seconds(const po::variables_map& vm, const char* key) {
     return std::chrono::seconds(n);
 }
 
-// The socket systemd passed, or -1 for stdin/stdout.
-int connection_fd() {
-    const int n = sd_listen_fds(1);
-    if (n < 0) throw SysError("read the sockets passed by systemd", -n);
-    if (n == 0) return -1;
-    if (n > 1) throw ConfigError("systemd must pass one socket");
-    return SD_LISTEN_FDS_START;
-}
-
 int serve_lmtp(int in, int out, FileStore& store, log::Logger& log, const Config& config) {
     io::FdStream peer(in, out);
     LmtpServer(peer, store, log, config.session).run();
     return EX_OK;
-}
-
-// A listening socket (inetd "wait", systemd Accept=no, the orouboros
-// listener): one LMTP session per connection, each in a forked child.
-int serve_connections(int fd, FileStore& store, log::Logger& log, const Config& config) {
-    check_sys(::fcntl(fd, F_SETFD, FD_CLOEXEC), "set close-on-exec");
-    listener::Port port;
-    port.fd = fd;
-    port.label = "lmtp";
-    port.busy_reply = "421 4.3.2 too many connections, try again later\r\n";
-    port.handler = [&](int conn, const std::string&, const std::string&) {
-        return run_guarded(kSpec.prog, [&] {
-            std::signal(SIGPIPE, SIG_IGN);
-            std::signal(SIGXFSZ, SIG_IGN);
-            log.set_sid(log::new_id());
-            return serve_lmtp(conn, conn, store, log, config);
-        });
-    };
-    listener::Limits limits;
-    limits.max_connections = config.max_connections;
-    return listener::serve({port}, limits, log);
 }
 
 }  // namespace
@@ -145,12 +111,11 @@ int run(const Config& config) {
     if (config.recover) return recover_all(config.store, log);
     Writer writer;
     FileStore store(config.store, writer);
-    if (config.lmtp) {
-        const int fd = connection_fd();
-        if (listener::is_listening(fd < 0 ? STDIN_FILENO : fd))
-            return serve_connections(fd < 0 ? STDIN_FILENO : fd, store, log, config);
-        return serve_lmtp(fd < 0 ? STDIN_FILENO : fd, fd < 0 ? STDOUT_FILENO : fd, store, log, config);
-    }
+    if (config.lmtp)
+        return lmtp::serve_stage(config.max_connections, kSpec.prog, log, [&](int in, int out) {
+            std::signal(SIGXFSZ, SIG_IGN);  // again: a forked session starts with default signals
+            return serve_lmtp(in, out, store, log, config);
+        });
     io::FdStream in(STDIN_FILENO, STDOUT_FILENO);
     const io::Timer timer{config.session.idle, io::Clock::now() + config.session.session};
     return deliver_from_stream(store, log, config.request, in, timer);

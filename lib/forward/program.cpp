@@ -1,8 +1,6 @@
 #include "forward/program.hpp"
 
-#include <sys/socket.h>
 #include <sysexits.h>
-#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -102,16 +100,6 @@ Timeouts timeouts_from(const po::variables_map& vm) {
     return {seconds(vm, "connect-timeout"), seconds(vm, "reply-timeout"), seconds(vm, "timeout", kMaxTotalTimeout)};
 }
 
-// The socket systemd passed (Accept=yes), or -1 for stdin/stdout.
-int connection_fd() {
-    const int n = sd_listen_fds(1);
-    if (n < 0) throw SysError("read the sockets passed by systemd", -n);
-    if (n == 0) return -1;
-    if (n > 1 || sd_is_socket(SD_LISTEN_FDS_START, AF_UNSPEC, SOCK_STREAM, 1) > 0)
-        throw ConfigError("systemd must pass one connected socket (Accept=yes)");
-    return SD_LISTEN_FDS_START;
-}
-
 std::optional<Credentials> load_credentials(const AuthConfig& auth) {
     if (auth.user.empty()) return std::nullopt;
     const std::string path = auth.password_file.empty()
@@ -165,6 +153,7 @@ po::options_description options() {
         ("timeout", po::value<unsigned>()->default_value(240), "seconds to reach a session, and for DATA")
         ("idle-timeout", po::value<unsigned>()->default_value(300), "seconds the input may stay silent")
         ("session-timeout", po::value<unsigned>()->default_value(1800), "seconds an LMTP session may last")
+        ("max-connections", po::value<unsigned>()->default_value(100), "LMTP sessions at once on a listening socket")
         ("max-message-size", po::value<std::size_t>()->default_value(25u << 20), "largest message, bytes")
         ("log", po::value<std::string>()->default_value("STDERR"), "STDERR, STDOUT, NONE or a file")
         ("log-level", po::value<std::string>()->default_value("INFO"), "DEBUG, INFO, WARNING or ERROR");
@@ -196,26 +185,39 @@ Config config_from(const po::variables_map& vm) {
     c.front.max_message = c.request.max_message;
     c.front.idle = seconds(vm, "idle-timeout");
     c.front.session = seconds(vm, "session-timeout");
+    c.max_connections = static_cast<int>(vm["max-connections"].as<unsigned>());
+    require(c.max_connections >= 1, "--max-connections must be at least 1");
     c.log_target = vm["log"].as<std::string>();
     c.log_level = log::parse_level(vm["log-level"].as<std::string>());
     return c;
 }
+
+namespace {
+
+// One LMTP session on a connection, with a resolver of its own.
+int serve_lmtp(int in, int out, const Config& config, const ClientPolicy& policy, log::Logger& log) {
+    UnboundResolver resolver(config.resolver);
+    SmtpConnector connector(config.destination, policy, resolver, log);
+    io::FdStream peer(in, out);
+    LmtpFront(peer, connector, log, config.front).run();
+    return EX_OK;
+}
+
+}  // namespace
 
 int run(const Config& config) {
     std::signal(SIGPIPE, SIG_IGN);  // a gone peer is an EPIPE error, not a kill
     log::Logger log(kSpec.prog, config.log_target, config.log_level);
     log.set_sid(log::new_id());
     const std::optional<Credentials> credentials = load_credentials(config.auth);
-    const tls::SslCtx ctx = config.tls == TlsMode::None ? nullptr : tls::make_client_ctx(config.tls_ca);
+    const tls::SslCtx ctx =
+        config.tls == TlsMode::None ? nullptr : tls::make_client_ctx(config.verify, config.tls_ca);
     const ClientPolicy policy = policy_from(config, ctx.get(), credentials);
+    if (config.lmtp)
+        return lmtp::serve_stage(config.max_connections, kSpec.prog, log,
+                                 [&](int in, int out) { return serve_lmtp(in, out, config, policy, log); });
     UnboundResolver resolver(config.resolver);
     SmtpConnector connector(config.destination, policy, resolver, log);
-    if (config.lmtp) {
-        const int fd = connection_fd();
-        io::FdStream peer(fd < 0 ? STDIN_FILENO : fd, fd < 0 ? STDOUT_FILENO : fd);
-        LmtpFront(peer, connector, log, config.front).run();
-        return EX_OK;
-    }
     io::FdStream in(STDIN_FILENO, STDOUT_FILENO);
     const io::Timer timer{config.front.idle, io::Clock::now() + config.front.session};
     return forward_from_stream(connector, log, config.request, in, timer);

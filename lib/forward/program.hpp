@@ -36,6 +36,7 @@ struct Config {
     std::string helo;
     bool lmtp = false;
     lmtp::Limits front;       // the LMTP side's limits and timeouts
+    int max_connections = 100;  // LMTP sessions at once, given a listening socket
     SendmailRequest request;  // the sendmail convention's sender and recipients
     std::string log_target = "STDERR";
     log::Level log_level = log::Level::Info;
@@ -49,7 +50,9 @@ cli::po::positional_options_description positional();
 Config config_from(const cli::po::variables_map& vm);
 
 // Runs the program: an LMTP session (on the socket systemd passed, or on
-// stdin/stdout), or one sendmail-style delivery.  Returns a sysexits status.
+// stdin/stdout; given a listening socket, one forked session for each of
+// its connections), or one sendmail-style delivery.  Returns a sysexits
+// status.
 int run(const Config& config);
 
 }  // namespace orou::forward

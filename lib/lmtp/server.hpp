@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -94,5 +95,15 @@ private:
     int errors_ = 0;
     std::optional<Transaction> tx_;
 };
+
+// Runs the LMTP side of a stage on what it was started with: the socket
+// systemd passed (Accept=yes), or standard input and output, is one
+// session; a listening socket there (systemd Accept=no, inetd "wait", the
+// orouboros listener) is served with a session per connection, each in a
+// forked child with SIGPIPE ignored and a session id of its own in `log`,
+// at most max_connections at once (421 4.3.2 to the rest) until SIGTERM
+// or SIGINT.  Returns a sysexits status.
+int serve_stage(int max_connections, const char* prog, log::Logger& log,
+                const std::function<int(int in, int out)>& session);
 
 }  // namespace orou::lmtp

@@ -28,9 +28,11 @@ struct ClientCheck {
     std::string fingerprint;  // 64 lower-case hex digits, for Fingerprint
 };
 
-// A client context, TLS 1.2 at least, trusting ca_file ("": the system
-// store).  Throws ConfigError when the CA file does not load.
-SslCtx make_client_ctx(const std::string& ca_file);
+// A client context, TLS 1.2 at least.  For Verify::Chain it trusts
+// ca_file ("": the system store); the other checks need no trust store,
+// and loading the system's costs some 25 ms.  Throws ConfigError when
+// the CA file does not load.
+SslCtx make_client_ctx(Verify verify, const std::string& ca_file);
 
 // "AB:CD:..." (as openssl x509 -fingerprint -sha256 prints it) or plain
 // hex, any case -> 64 lower-case hex digits; nullopt when not a SHA-256.

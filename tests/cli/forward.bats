@@ -163,6 +163,46 @@ EOF
     [ "$(grep -c 'event=attempt .*result=ok' "$T/forward.log")" -eq 2 ]
 }
 
+@test "forward: --lmtp serves a listening socket (Accept=no), a forked session per connection within --max-connections" {
+    start_home
+    port=$(free_port)
+    systemd-socket-activate -l "127.0.0.1:$port" "${FWD[@]}" --lmtp --host 127.0.0.1 --port "$PORT_home" \
+        --tls implicit --tls-fingerprint "$FP" "${AUTH[@]}" --max-connections 1 2>>"$T/activate.log" &
+    PIDS+=($!)
+    wait_port "$port"
+    run python3 - "$port" <<'EOF'
+import socket, sys, time
+port = int(sys.argv[1])
+def session(rcpt):
+    s = socket.create_connection(("127.0.0.1", port), 20)
+    s.sendall(b"LHLO c\r\nMAIL FROM:<a@x.example>\r\nRCPT TO:<" + rcpt + b">\r\nDATA\r\nSubject: forked\r\n\r\nx\r\n.\r\nQUIT\r\n")
+    data = b""
+    while chunk := s.recv(4096):
+        data += chunk
+    return data.decode().replace("\r", "")
+for rcpt in (b"bob@home.example", b"carol@home.example"):
+    print(session(rcpt))
+for _ in range(50):  # the session before may still be ending: bounded retries
+    held = socket.create_connection(("127.0.0.1", port), 20)
+    line = held.makefile("rb").readline().decode().rstrip()
+    if line.startswith("220"):
+        break                                                  # holds the one session
+    held.close()
+    time.sleep(0.1)
+print(line)
+other = socket.create_connection(("127.0.0.1", port), 20)
+print(other.makefile("rb").readline().decode().rstrip())     # turned away
+EOF
+    [ "$status" -eq 0 ]
+    [ "$(grep -c '^250 2.0.0 message accepted' <<<"$output")" -eq 2 ]
+    [ "$(grep -c '^221 2.0.0 bye' <<<"$output")" -eq 2 ]
+    [ "${lines[-2]}" = "220 vps.test LMTP orouboros-forward" ]
+    [ "${lines[-1]}" = "421 4.3.2 too many connections, try again later" ]
+    grep -q '^Subject: forked$' "$T/home/bob/INBOX"
+    grep -q '^Subject: forked$' "$T/home/carol/INBOX"
+    [ "$(grep -c 'event=listening' "$T/forward.log")" -eq 1 ]
+}
+
 @test "forward: --lmtp with the upstream down gives 451 to every RCPT and 503 to DATA" {
     port=$(free_port)
     run dialog "${FWD[@]}" --lmtp --host 127.0.0.1 --port "$port" <<'EOF'

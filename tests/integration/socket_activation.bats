@@ -65,8 +65,14 @@ start_activated() {  # extra systemd-socket-activate flags...
     # one session at most: a second client is told 421 while the first holds on
     run "$PY" - "$PORT" <<'PY'
 import socket, sys, time
-first = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 10)
-print(first.recv(512).decode().strip())
+for _ in range(50):  # the session before may still be ending: bounded retries
+    first = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 10)
+    greeting = first.recv(512).decode().strip()
+    if greeting.startswith("220"):
+        break
+    first.close()
+    time.sleep(0.1)
+print(greeting)
 second = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 10)
 print(second.recv(512).decode().strip())
 first.sendall(b"QUIT\r\n")
