@@ -25,7 +25,7 @@ UNIT_SRC  := $(sort $(wildcard tests/unit/*.cpp))
 UNIT_OBJ  := $(UNIT_SRC:%.cpp=$(B)/%.o)
 MANPAGES  := $(sort $(wildcard man/*.[0-9]))
 
-.PHONY: all deps check unit demo install uninstall lint-man clean bench
+.PHONY: all deps check unit demo install uninstall lint-man format clean bench
 
 all: $(BINS)
 
@@ -64,6 +64,10 @@ bench: deps
 
 lint-man:
 	mandoc -Tlint -W warning $(MANPAGES)
+
+# Lays out every C++ file as .clang-format says (make check checks it).
+format:
+	find cmd lib tests bench \( -name '*.cpp' -o -name '*.hpp' \) -exec clang-format -i {} +
 
 # make install: the programs, man pages, systemd units (their paths made
 # PREFIX's), the sysusers.d file, the examples; and, when they are not there

@@ -4,6 +4,7 @@ set -eu
 PACKAGES="g++ make pkg-config libssl-dev libsystemd-dev libboost-program-options-dev
 nlohmann-json3-dev libgtest-dev bats openssl swaks mandoc
 libio-socket-ssl-perl libauthen-sasl-perl python3 procps man-db systemd"
+PACKAGES="$PACKAGES clang-format"  # the C++ layout (.clang-format), checked by make check
 PACKAGES="$PACKAGES clang libclang-rt-14-dev strace"  # hardening: fuzzers, sanitizers, crash tests (postfix: make bench)
 PACKAGES="$PACKAGES libunbound-dev dnsmasq"  # orouboros-forward: DNS (and a DNS server for its tests)
 PACKAGES="$PACKAGES postfix libsasl2-modules"  # Postfix integration tests

@@ -21,8 +21,8 @@ std::string directory_of(const std::string& path) {
 }
 
 void fsync_directory(const std::string& dir) {
-    Fd fd(static_cast<int>(check_sys(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC),
-                                     "open directory " + dir)));
+    Fd fd(
+        static_cast<int>(check_sys(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC), "open directory " + dir)));
     check_sys(::fsync(fd.get()), "fsync directory " + dir);
 }
 

@@ -48,15 +48,13 @@ int systemd_connection() {
 }
 
 Secret read_checkpassword_input(int fd, io::Deadline deadline) {
-    if (::fcntl(fd, F_GETFD) < 0)
-        throw ExitError(proto::kCheckpwMisuse, "fd 3 is not open (checkpassword input)");
+    if (::fcntl(fd, F_GETFD) < 0) throw ExitError(proto::kCheckpwMisuse, "fd 3 is not open (checkpassword input)");
     Secret buf = Secret::with_size(kMaxCheckpasswordInput + 1);
     io::FdStream in(fd, -1);
     std::size_t got = 0;
     while (got < buf.size()) {
         auto r = in.read(buf.bytes().subspan(got), deadline);
-        if (r.status == io::ReadStatus::Timeout)
-            throw ExitError(proto::kCheckpwMisuse, "timed out reading fd 3");
+        if (r.status == io::ReadStatus::Timeout) throw ExitError(proto::kCheckpwMisuse, "timed out reading fd 3");
         if (r.status == io::ReadStatus::Eof) break;
         got += r.n;
     }
@@ -119,8 +117,11 @@ bool Authenticator::check(std::string_view user, const Secret& password, std::st
         log_->event(Level::Debug, "credentials", {{"path", path_}, {"users", users}, {"work_factor", factor}});
     }
     bool ok = store.verify(user, password);
-    log_->event(Level::Info, "auth", {{"user", user}, {"service", service}, {"result", ok ? "ok" : "refused"},
-                                      {"client", client.empty() ? "-" : client}});
+    log_->event(Level::Info, "auth",
+                {{"user", user},
+                 {"service", service},
+                 {"result", ok ? "ok" : "refused"},
+                 {"client", client.empty() ? "-" : client}});
     if (!ok && throttle_) throttle_->failed(client);
     if (!ok) std::this_thread::sleep_for(fail_delay_);
     return ok;
@@ -161,9 +162,8 @@ int authcheck_main(const AuthcheckOptions& opt) {
     if (!opt.state_dir.empty()) throttle.emplace(opt.state_dir, opt.fail_delay, opt.max_fail_delay);
     Authenticator auth(opt.credentials, log, opt.fail_delay, throttle ? &*throttle : nullptr);
     if (opt.checkpassword) {
-        return failures_as(proto::kCheckpwTemporary, [&] {
-            return serve_checkpassword(Fd(kCheckpasswordFd), auth, opt.timeout, opt.program);
-        });
+        return failures_as(proto::kCheckpwTemporary,
+                           [&] { return serve_checkpassword(Fd(kCheckpasswordFd), auth, opt.timeout, opt.program); });
     }
     int fd = systemd_connection();
     io::FdStream peer(fd < 0 ? STDIN_FILENO : fd, fd < 0 ? STDOUT_FILENO : fd);

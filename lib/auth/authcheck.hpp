@@ -26,7 +26,7 @@ struct AuthcheckOptions {
     std::string log_level = "INFO";
     std::chrono::seconds timeout{60};
     std::chrono::milliseconds fail_delay{1000};
-    std::string state_dir;                          // "": no throttling across connections
+    std::string state_dir;                            // "": no throttling across connections
     std::chrono::milliseconds max_fail_delay{15000};  // the throttle's cap
     bool checkpassword = false;
     std::vector<std::string> program;  // checkpassword: run on success

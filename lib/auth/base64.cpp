@@ -9,8 +9,7 @@ namespace orou::auth {
 namespace {
 
 bool in_alphabet(char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
-           c == '/';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
 }
 
 // The number of '=' at the end when text is strict base64.
@@ -27,8 +26,7 @@ std::optional<std::size_t> padding_of(std::string_view text) {
 // the exact length.
 std::optional<std::size_t> decode_into(std::string_view text, std::size_t pad, char* out) {
     if (text.empty()) return 0;
-    int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out),
-                            reinterpret_cast<const unsigned char*>(text.data()),
+    int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out), reinterpret_cast<const unsigned char*>(text.data()),
                             static_cast<int>(text.size()));
     if (n < 0 || static_cast<std::size_t>(n) != text.size() / 4 * 3) return std::nullopt;
     return static_cast<std::size_t>(n) - pad;
@@ -39,8 +37,7 @@ std::optional<std::size_t> decode_into(std::string_view text, std::size_t pad, c
 std::string base64_encode(std::string_view bytes) {
     std::string out((bytes.size() + 2) / 3 * 4 + 1, '\0');
     int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                            reinterpret_cast<const unsigned char*>(bytes.data()),
-                            static_cast<int>(bytes.size()));
+                            reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
     out.resize(static_cast<std::size_t>(n));
     return out;
 }

@@ -2,8 +2,6 @@
 
 #include <sys/un.h>
 
-
-
 #include "auth/saslauthd.hpp"
 #include "base/error.hpp"
 #include "base/fd.hpp"
@@ -60,7 +58,7 @@ private:
         io::Connection conn = io::connect_spec(spec_);
         io::FdStream peer(conn.in.get(), conn.out.get());
         write_request(peer, user, password, service, client_);  // the realm carries the client's address
-        conn.close_write();  // one request: the checker sees EOF after it
+        conn.close_write();                                     // one request: the checker sees EOF after it
         AuthResult result = read_answer(peer, deadline);
         if (drained(peer, deadline) && conn.child.pid() > 0) conn.child.wait();  // else ~Child kills it
         return result;

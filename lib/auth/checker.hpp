@@ -20,8 +20,7 @@ namespace orou::auth {
 class Checker {
 public:
     virtual ~Checker();
-    [[nodiscard]] virtual AuthResult check(std::string_view user, const Secret& password,
-                                           std::string_view service) = 0;
+    [[nodiscard]] virtual AuthResult check(std::string_view user, const Secret& password, std::string_view service) = 0;
 };
 
 // spec is one of

@@ -23,13 +23,12 @@ constexpr std::size_t kMaxHashBytes = 64;
 constexpr std::size_t kMinHashBytes = 16;
 constexpr char kDummySalt[kSaltBytes] = {};
 
-std::string pbkdf2(std::string_view password, std::string_view salt, long iterations,
-                   std::size_t length) {
+std::string pbkdf2(std::string_view password, std::string_view salt, long iterations, std::size_t length) {
     std::string out(length, '\0');
     int ok = PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()),
-                               reinterpret_cast<const unsigned char*>(salt.data()),
-                               static_cast<int>(salt.size()), static_cast<int>(iterations), EVP_sha256(),
-                               static_cast<int>(length), reinterpret_cast<unsigned char*>(out.data()));
+                               reinterpret_cast<const unsigned char*>(salt.data()), static_cast<int>(salt.size()),
+                               static_cast<int>(iterations), EVP_sha256(), static_cast<int>(length),
+                               reinterpret_cast<unsigned char*>(out.data()));
     if (ok != 1) throw std::runtime_error("PKCS5_PBKDF2_HMAC failed");
     return out;
 }
@@ -51,14 +50,11 @@ long parse_work_factor(const json& value, const std::string& origin) {
     return static_cast<long>(value.get<long long>());
 }
 
-std::string decode_field(const json& entry, const char* field, const std::string& origin,
-                         const std::string& user) {
+std::string decode_field(const json& entry, const char* field, const std::string& origin, const std::string& user) {
     auto it = entry.find(field);
-    if (it == entry.end() || !it->is_string())
-        bad(origin, "user \"" + user + "\" has no string \"" + field + "\"");
+    if (it == entry.end() || !it->is_string()) bad(origin, "user \"" + user + "\" has no string \"" + field + "\"");
     auto bytes = base64_decode(it->get<std::string>());
-    if (!bytes || bytes->empty())
-        bad(origin, "user \"" + user + "\": \"" + field + "\" is not valid base64");
+    if (!bytes || bytes->empty()) bad(origin, "user \"" + user + "\": \"" + field + "\" is not valid base64");
     return *bytes;
 }
 

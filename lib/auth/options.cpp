@@ -35,10 +35,12 @@ std::string credentials_file(const po::variables_map& vm, const char* first) {
 }
 
 void add_credentials_options(po::options_description& desc) {
+    // clang-format off
     desc.add_options()("help,h", "show this help and exit")                                     //
         ("config", po::value<std::string>(), "configuration file")                              //
         ("credentials", po::value<std::string>(), "credentials file (default creds.json)")      //
         ("user-credentials", po::value<std::string>(), "the same as --credentials");
+    // clang-format on
 }
 
 // The index just past "--checkpassword", or argc when it is not given.
@@ -53,6 +55,7 @@ int checkpassword_end(int argc, char** argv) {
 AuthcheckOptions parse_authcheck_options(int argc, char** argv) {
     po::options_description desc("options");
     add_credentials_options(desc);
+    // clang-format off
     desc.add_options()("log", po::value<std::string>()->default_value("STDERR"), "STDERR, STDOUT, NONE or a file")
         ("log-level", po::value<std::string>()->default_value("INFO"), "DEBUG, INFO, WARNING or ERROR")
         ("timeout", po::value<long>()->default_value(60)->notifier(at_least(1L, "timeout")), "seconds per request")
@@ -62,6 +65,7 @@ AuthcheckOptions parse_authcheck_options(int argc, char** argv) {
         ("max-fail-delay", po::value<double>()->default_value(15.0)->notifier(at_least(0.0, "max-fail-delay")),
          "longest wait the --state-dir throttle imposes, seconds")
         ("checkpassword", po::bool_switch(), "checkpassword mode; the rest is PROG ARGS...");
+    // clang-format on
     int end = checkpassword_end(argc, argv);
     auto vm = cli::parse(end, argv, kAuthcheckSpec, desc);
     AuthcheckOptions opt;
@@ -80,10 +84,12 @@ AuthcheckOptions parse_authcheck_options(int argc, char** argv) {
 MkcredsOptions parse_mkcreds_options(int argc, char** argv) {
     po::options_description desc("options");
     add_credentials_options(desc);
+    // clang-format off
     desc.add_options()("file,f", po::value<std::string>(), "the same as --credentials")
         ("password-stdin", po::bool_switch(), "read the password as one line of stdin")
         ("command", po::value<std::string>(), "add, passwd, del or list (the first argument)")
         ("user", po::value<std::string>(), "the user (the second argument)");
+    // clang-format on
     po::positional_options_description positional;
     positional.add("command", 1).add("user", 1);
     auto vm = cli::parse(argc, argv, kMkcredsSpec, desc, positional);

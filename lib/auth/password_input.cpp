@@ -68,8 +68,8 @@ Secret read_password_line(int fd) { return read_line(fd); }
 Secret ask_password_twice() {
     Fd tty(::open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY));
     if (!tty)
-        throw ExitError(EX_NOINPUT, std::string("unable to open /dev/tty: ") + std::strerror(errno) +
-                                        " (use --password-stdin)");
+        throw ExitError(EX_NOINPUT,
+                        std::string("unable to open /dev/tty: ") + std::strerror(errno) + " (use --password-stdin)");
     Secret first = prompt(tty.get(), "Password: ");
     Secret second = prompt(tty.get(), "Retype password: ");
     if (!first.equals(second)) throw ExitError(EX_DATAERR, "the passwords differ");

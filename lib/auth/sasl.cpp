@@ -29,8 +29,7 @@ std::optional<PlainCredentials> decode_plain(std::string_view base64_text) {
     }
     std::string_view user = m.substr(user_at, second - user_at);
     std::string_view password = m.substr(second + 1);
-    if (authzid.size() > kMaxSaslField || !acceptable_field(user) || !acceptable_field(password))
-        return std::nullopt;
+    if (authzid.size() > kMaxSaslField || !acceptable_field(user) || !acceptable_field(password)) return std::nullopt;
     return PlainCredentials{std::string(authzid), std::string(user), Secret(password)};
 }
 

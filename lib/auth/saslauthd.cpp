@@ -62,8 +62,8 @@ FrameStatus read_request(io::Stream& in, Request& out, io::Deadline deadline) {
     return later(read_counted(in, out.realm, deadline));
 }
 
-void write_request(io::Stream& out, std::string_view login, const Secret& password,
-                   std::string_view service, std::string_view realm) {
+void write_request(io::Stream& out, std::string_view login, const Secret& password, std::string_view service,
+                   std::string_view realm) {
     Secret frame = Secret::with_size(8 + login.size() + password.size() + service.size() + realm.size());
     char* p = frame.bytes().data();
     p = put_counted(p, login);

@@ -26,7 +26,7 @@ inline constexpr std::string_view kAnswerRefused = "NO authentication failed";
 
 enum class FrameStatus {
     Ok,
-    Eof,        // closed before the first byte
+    Eof,  // closed before the first byte
     Timeout,
     Malformed,  // closed part way, or a length over kMaxCounted
 };
@@ -49,8 +49,8 @@ FrameStatus read_request(io::Stream& in, Request& out, io::Deadline deadline);
 // Throws std::length_error for a field over kMaxCounted (callers check
 // first), SysError when the peer is gone.  The password is framed in a
 // Secret buffer and written in one piece.
-void write_request(io::Stream& out, std::string_view login, const Secret& password,
-                   std::string_view service, std::string_view realm);
+void write_request(io::Stream& out, std::string_view login, const Secret& password, std::string_view service,
+                   std::string_view realm);
 
 void write_answer(io::Stream& out, std::string_view answer);
 

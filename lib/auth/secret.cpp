@@ -20,9 +20,7 @@ Secret Secret::with_size(std::size_t size) {
 }
 
 Secret::Secret(Secret&& o) noexcept
-    : data_(std::move(o.data_)),
-      size_(std::exchange(o.size_, 0)),
-      capacity_(std::exchange(o.capacity_, 0)) {}
+    : data_(std::move(o.data_)), size_(std::exchange(o.size_, 0)), capacity_(std::exchange(o.capacity_, 0)) {}
 
 Secret& Secret::operator=(Secret&& o) noexcept {
     if (this != &o) {

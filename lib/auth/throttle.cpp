@@ -38,8 +38,7 @@ void lock_range(int fd, off_t start, off_t length, short type, const std::string
 
 class RangeLock {
 public:
-    RangeLock(int fd, off_t start, off_t length, const std::string& path)
-        : fd_(fd), start_(start), length_(length) {
+    RangeLock(int fd, off_t start, off_t length, const std::string& path) : fd_(fd), start_(start), length_(length) {
         lock_range(fd, start, length, F_WRLCK, path);
     }
     RangeLock(const RangeLock&) = delete;

@@ -29,15 +29,11 @@ int sys_status(int err) {
     case ENFILE:
     case ETIMEDOUT:
     case ECONNREFUSED:
-    case ECONNRESET:
-        return EX_TEMPFAIL;
+    case ECONNRESET: return EX_TEMPFAIL;
     case EACCES:
-    case EPERM:
-        return EX_NOPERM;
-    case EIO:
-        return EX_IOERR;
-    default:
-        return EX_OSERR;
+    case EPERM: return EX_NOPERM;
+    case EIO: return EX_IOERR;
+    default: return EX_OSERR;
     }
 }
 

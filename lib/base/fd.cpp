@@ -51,15 +51,13 @@ Child::~Child() {
     if (pid_ <= 0) return;
     ::kill(pid_, SIGTERM);
     int st;
-    while (::waitpid(pid_, &st, 0) < 0 && errno == EINTR) {
-    }
+    while (::waitpid(pid_, &st, 0) < 0 && errno == EINTR) {}
 }
 
 int Child::wait() {
     int st = 0;
     pid_t r;
-    while ((r = ::waitpid(pid_, &st, 0)) < 0 && errno == EINTR) {
-    }
+    while ((r = ::waitpid(pid_, &st, 0)) < 0 && errno == EINTR) {}
     check_sys(r, "wait for a child process");
     pid_ = -1;
     return st;
@@ -83,8 +81,7 @@ std::vector<char*> make_env(const std::vector<std::string>& extra) {
 
 }  // namespace
 
-Child spawn(const std::vector<std::string>& argv, int stdin_fd, int stdout_fd,
-            const std::vector<std::string>& env) {
+Child spawn(const std::vector<std::string>& argv, int stdin_fd, int stdout_fd, const std::vector<std::string>& env) {
     if (argv.empty()) throw ConfigError("empty command");
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));

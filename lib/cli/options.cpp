@@ -19,8 +19,8 @@ bool is_false(std::string_view v) { return v == "no" || v == "false" || v == "0"
 
 // Adds one key of the file; a key of this program's own section must be
 // known to it, a top-level key is for whichever programs know it.
-void add_word(std::vector<std::string>& words, const po::options_description& desc,
-              const std::string& key, const std::string& value, bool own_section) {
+void add_word(std::vector<std::string>& words, const po::options_description& desc, const std::string& key,
+              const std::string& value, bool own_section) {
     const po::option_description* d = desc.find_nothrow(key, false);
     if (!d && !own_section) return;
     if (!d) throw ConfigError("unknown configuration key: " + key);

@@ -58,9 +58,17 @@ StageCommands stage_commands(const Raw& r, const std::string& stage_log) {
 
 std::vector<std::string> smtpd_argv(const Raw& r, const std::string& tls, const Routes& routes,
                                     const std::string& session_log) {
-    std::vector<std::string> a{r.libexec + "/orouboros-smtpd", "--config", "/dev/null", "--tls", tls,
-                               "--log", session_log, "--log-level", r.level,
-                               "--max-message-size", std::to_string(r.max_message)};
+    std::vector<std::string> a{r.libexec + "/orouboros-smtpd",
+                               "--config",
+                               "/dev/null",
+                               "--tls",
+                               tls,
+                               "--log",
+                               session_log,
+                               "--log-level",
+                               r.level,
+                               "--max-message-size",
+                               std::to_string(r.max_message)};
     auto add = [&a](const char* opt, const std::string& v) {
         if (!v.empty()) a.insert(a.end(), {opt, v});
     };

@@ -4,9 +4,9 @@
 #include <unistd.h>
 
 #include <climits>
-#include <filesystem>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 
 #include "base/error.hpp"
 #include "cli/options.hpp"
@@ -27,6 +27,7 @@ constexpr Spec kSpec{"orouboros", "orouboros",
 using Raw = RawListenerOptions;
 
 void add_options(po::options_description& d, Raw& r) {
+    // clang-format off
     d.add_options()
         ("help,h", "show this help")
         ("config", po::value<std::string>(), "configuration file (section [orouboros])")
@@ -66,7 +67,9 @@ void add_options(po::options_description& d, Raw& r) {
         ("libexec", po::value(&r.libexec), "directory of the orouboros-* programs (default: beside this one)")
         ("log", po::value(&r.log)->default_value(r.log), "STDERR, STDOUT, JOURNAL, NONE or a file")
         ("log-level", po::value(&r.level)->default_value(r.level), "DEBUG, INFO, WARNING or ERROR");
+    // clang-format on
     auto user = [](std::string& v) { return po::value(&v)->default_value(v); };
+    // clang-format off
     d.add_options()
         ("smtpd-user", user(r.smtpd_user), "started as root: run the sessions as USER")
         ("authcheck-user", user(r.authcheck_user), "started as root: run orouboros-authcheck as USER")
@@ -74,6 +77,7 @@ void add_options(po::options_description& d, Raw& r) {
         ("forwarder-user", user(r.forwarder_user), "started as root: run orouboros-forward as USER")
         ("socket-dir", user(r.socket_dir), "started as root: where the stages' unix sockets are")
         ("single-user", po::bool_switch(&r.single_user), "run every part as the user that started orouboros, root too");
+    // clang-format on
 }
 
 constexpr const char* kUserOptions[] = {"smtpd-user", "authcheck-user", "deliver-user", "forwarder-user", "socket-dir"};
@@ -107,9 +111,10 @@ void check(const Raw& r) {
     if (r.max_connections < 1) throw po::error("--max-connections must be at least 1");
     if (r.max_message < 1024 || r.max_message > (std::size_t{1} << 31))
         throw po::error("--max-message-size must be between 1024 and 2147483648");
-    for (const auto& s : {r.mboxdir, r.maildir, r.wmaildir, r.creds, r.libexec, r.log, r.home.ca,
-                          r.home.password_file, r.smarthost.ca, r.smarthost.password_file, r.socket_dir, r.hostname})
-        if (s.find_first_of(" \t") != std::string::npos) throw po::error("paths and names may not contain blanks: " + s);
+    for (const auto& s : {r.mboxdir, r.maildir, r.wmaildir, r.creds, r.libexec, r.log, r.home.ca, r.home.password_file,
+                          r.smarthost.ca, r.smarthost.password_file, r.socket_dir, r.hostname})
+        if (s.find_first_of(" \t") != std::string::npos)
+            throw po::error("paths and names may not contain blanks: " + s);
     if (r.socket_dir.empty() || r.socket_dir.size() > 80) throw po::error("--socket-dir must be 1 to 80 bytes long");
 }
 

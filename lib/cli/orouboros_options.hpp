@@ -15,7 +15,7 @@ namespace orou::cli {
 
 struct ListenerOptions {
     std::vector<listener::Port> ports;
-    Fd stage_log;  // started as root with --log FILE: the children's stderr
+    Fd stage_log;                            // started as root with --log FILE: the children's stderr
     std::unique_ptr<PrivateDir> socket_dir;  // one user: where the stages' sockets are
     listener::Limits limits;
     std::string log_target = "STDERR";

@@ -63,8 +63,10 @@ listener::Port stage_port(const std::string& dir, const std::string& name, const
 }  // namespace
 
 Separation separate(const Raw& r, bool mail_dir_is_new) {
-    Separation s{listener::lookup_user(r.smtpd_user), listener::lookup_user(r.authcheck_user),
-                 listener::lookup_user(r.deliver_user), {}};
+    Separation s{listener::lookup_user(r.smtpd_user),
+                 listener::lookup_user(r.authcheck_user),
+                 listener::lookup_user(r.deliver_user),
+                 {}};
     if (r.forward || r.relay_mx || !r.smarthost.host.empty()) s.forwarder = listener::lookup_user(r.forwarder_user);
     const std::string& mail = mail_dir(r);
     if (mail_dir_is_new)

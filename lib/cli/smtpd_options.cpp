@@ -27,6 +27,7 @@ std::string default_hostname() {
 void add_options(po::options_description& d, smtpd::Options& o) {
     auto& c = o.config;
     auto& l = c.limits;
+    // clang-format off
     d.add_options()
         ("help,h", "show this help")
         ("config", po::value<std::string>(), "configuration file (section [smtpd])")
@@ -59,6 +60,7 @@ void add_options(po::options_description& d, smtpd::Options& o) {
         ("next-hop-timeout", po::value<long>()->default_value(280), "seconds to wait for a next hop's reply")
         ("max-connections", po::value(&o.max_connections)->default_value(o.max_connections),
          "sessions at once on a listening socket");
+    // clang-format on
 }
 
 constexpr std::size_t kMaxLimit = 1u << 20;

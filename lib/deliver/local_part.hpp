@@ -10,7 +10,7 @@ namespace orou::deliver {
 inline constexpr std::size_t kMaxLocalPart = 64;  // RFC 5321 4.5.3.1.1
 
 struct LocalPart {
-    std::string name;              // the local part as given (case and +detail kept)
+    std::string name;               // the local part as given (case and +detail kept)
     const char* refusal = nullptr;  // why it is refused; nullptr when usable
 
     bool ok() const { return refusal == nullptr; }

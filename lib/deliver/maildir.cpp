@@ -28,12 +28,11 @@ std::string unique_name(std::string_view hostname) {
         else if (c == ':') host += "\\072";
         else host += c;
     }
-    return std::to_string(now.tv_sec) + ".M" + std::to_string(now.tv_usec) + "P" +
-           std::to_string(::getpid()) + "R" + log::new_id() + "." + host;
+    return std::to_string(now.tv_sec) + ".M" + std::to_string(now.tv_usec) + "P" + std::to_string(::getpid()) + "R" +
+           log::new_id() + "." + host;
 }
 
-std::string deliver_maildir(const std::string& dir, std::string_view text, Writer& writer,
-                            std::string_view hostname) {
+std::string deliver_maildir(const std::string& dir, std::string_view text, Writer& writer, std::string_view hostname) {
     ensure_maildir(dir, writer);
     const std::string name = unique_name(hostname);
     const std::string tmp_path = dir + "/tmp/" + name;

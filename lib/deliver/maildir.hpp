@@ -20,7 +20,6 @@ std::string unique_name(std::string_view hostname);
 // Delivers `text` (see maildir_text()) into the Maildir `dir`.  Returns the
 // file's path in new/ once the file and the directories are fsynced;
 // throws SysError otherwise, leaving no file in tmp/ or new/.
-std::string deliver_maildir(const std::string& dir, std::string_view text, Writer& writer,
-                            std::string_view hostname);
+std::string deliver_maildir(const std::string& dir, std::string_view text, Writer& writer, std::string_view hostname);
 
 }  // namespace orou::deliver

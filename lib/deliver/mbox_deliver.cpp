@@ -55,6 +55,7 @@ int serve_lmtp(int in, int out, FileStore& store, log::Logger& log, const Config
 
 po::options_description options() {
     po::options_description d("options");
+    // clang-format off
     d.add_options()
         ("help,h", "show this help and exit")
         ("config", po::value<std::string>(), "read options from FILE (section [mbox-deliver])")
@@ -72,6 +73,7 @@ po::options_description options() {
         ("session-timeout", po::value<unsigned>()->default_value(1800), "timeout of a whole session, seconds")
         ("log", po::value<std::string>()->default_value("STDERR"), "STDERR, STDOUT, NONE or a file")
         ("log-level", po::value<std::string>()->default_value("INFO"), "DEBUG, INFO, WARNING or ERROR");
+    // clang-format on
     return d;
 }
 

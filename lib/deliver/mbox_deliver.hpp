@@ -12,18 +12,17 @@
 
 namespace orou::deliver {
 
-inline constexpr cli::Spec kSpec{
-    "orouboros-mbox-deliver", "mbox-deliver",
-    "orouboros-mbox-deliver --mboxdir DIR | --maildir DIR | --wmaildir DIR [options]\n"
-    "           (--lmtp | --recover | [-f SENDER] RCPT...)"};
+inline constexpr cli::Spec kSpec{"orouboros-mbox-deliver", "mbox-deliver",
+                                 "orouboros-mbox-deliver --mboxdir DIR | --maildir DIR | --wmaildir DIR [options]\n"
+                                 "           (--lmtp | --recover | [-f SENDER] RCPT...)"};
 
 struct Config {
     StoreConfig store;
     bool lmtp = false;
-    bool recover = false;     // --recover: the repair pass (recover.hpp), no delivery
-    lmtp::Limits session;     // the LMTP limits and timeouts
+    bool recover = false;       // --recover: the repair pass (recover.hpp), no delivery
+    lmtp::Limits session;       // the LMTP limits and timeouts
     int max_connections = 100;  // LMTP sessions at once, given a listening socket
-    SendmailRequest request;  // the sendmail mode's sender, recipients and limit
+    SendmailRequest request;    // the sendmail mode's sender, recipients and limit
     std::string log_target = "STDERR";
     log::Level log_level = log::Level::Info;
 };

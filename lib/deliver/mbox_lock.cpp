@@ -138,7 +138,8 @@ bool try_create(const std::string& path, std::string_view text, Fd& out) {
 // True when the bytes from span.size on begin like the entry announced.
 bool looks_like_our_entry(int fd, const AppendSpan& span, off_t now) {
     const std::string expected = std::string(span.separator ? "\n" : "") + std::string(kEntryStart);
-    std::string got(static_cast<std::size_t>(std::min<off_t>(now - span.size, static_cast<off_t>(expected.size()))), '\0');
+    std::string got(static_cast<std::size_t>(std::min<off_t>(now - span.size, static_cast<off_t>(expected.size()))),
+                    '\0');
     ssize_t n = ::pread(fd, got.data(), got.size(), span.size);
     return n == static_cast<ssize_t>(got.size()) && expected.starts_with(got);
 }
@@ -155,8 +156,8 @@ std::string cut_back(int fd, const std::string& path, const AppendSpan& span, pi
     check_sys(::ftruncate(fd, span.size), "truncate " + path);
     check_sys(::fsync(fd), "fsync " + path);
     if (span.created && span.size == 0) check_sys(::unlink(path.c_str()), "remove " + path);
-    return "cut " + path + " back from " + std::to_string(st.st_size) + " to " + std::to_string(span.size) +
-           " bytes" + who;
+    return "cut " + path + " back from " + std::to_string(st.st_size) + " to " + std::to_string(span.size) + " bytes" +
+           who;
 }
 
 // Under the mbox's fcntl lock: if the lock file is still the one judged,

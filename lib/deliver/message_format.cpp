@@ -53,8 +53,7 @@ std::string maildir_text(std::string_view sender, std::string_view rcpt, std::st
     return out;
 }
 
-std::string mbox_entry(std::string_view sender, std::string_view rcpt, std::string_view message,
-                       std::time_t when) {
+std::string mbox_entry(std::string_view sender, std::string_view rcpt, std::string_view message, std::time_t when) {
     std::string out = from_line(sender, when) + trace_headers(sender, rcpt);
     out.reserve(out.size() + message.size() + message.size() / 64 + 2);
     append_lines(out, message, true);

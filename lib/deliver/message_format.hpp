@@ -22,7 +22,6 @@ std::string maildir_text(std::string_view sender, std::string_view rcpt, std::st
 
 // One mbox entry: From_ line, trace headers, the message with LF line ends
 // and every line matching ^>*From  quoted with one more '>', a blank line.
-std::string mbox_entry(std::string_view sender, std::string_view rcpt, std::string_view message,
-                       std::time_t when);
+std::string mbox_entry(std::string_view sender, std::string_view rcpt, std::string_view message, std::time_t when);
 
 }  // namespace orou::deliver

@@ -52,7 +52,8 @@ bool clean_tmp(const std::string& maildir, log::Logger& log) {
             log.event(log::Level::Error, "repair", {{"mailbox", maildir}, {"error", "cannot remove " + path}});
             return false;
         }
-        log.event(log::Level::Warning, "repair", {{"mailbox", maildir}, {"done", "removed " + path + " (left in tmp/)"}});
+        log.event(log::Level::Warning, "repair",
+                  {{"mailbox", maildir}, {"done", "removed " + path + " (left in tmp/)"}});
     }
     return true;
 }

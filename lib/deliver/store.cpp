@@ -71,7 +71,8 @@ void log_delivery(log::Logger& log, std::string_view msgid, std::string_view sen
     const std::string from = "<" + std::string(sender) + ">";
     const char* outcome = outcome_name(result.outcome);
     if (!result.repairs.empty())
-        log.event(log::Level::Warning, "repair", {{"msgid", msgid}, {"mailbox", result.mailbox}, {"done", result.repairs}});
+        log.event(log::Level::Warning, "repair",
+                  {{"msgid", msgid}, {"mailbox", result.mailbox}, {"done", result.repairs}});
     if (result.outcome == Outcome::Delivered) {
         log.event(log::Level::Info, "delivery",
                   {{"msgid", msgid}, {"from", from}, {"to", rcpt}, {"mailbox", result.mailbox}, {"result", outcome}});

@@ -61,8 +61,8 @@ public:
 private:
     std::string mailbox_dir(const LocalPart& local) const;
     // Stores into `dir`; returns the file written.  Throws SysError.
-    std::string store(std::string_view sender, std::string_view rcpt, const std::string& dir,
-                      std::string_view message, std::string& repairs);
+    std::string store(std::string_view sender, std::string_view rcpt, const std::string& dir, std::string_view message,
+                      std::string& repairs);
 
     StoreConfig config_;
     Writer* writer_;

@@ -5,8 +5,7 @@
 
 namespace orou::forward {
 
-SmtpConnector::SmtpConnector(Destination destination, const ClientPolicy& policy, Resolver& resolver,
-                             log::Logger& log)
+SmtpConnector::SmtpConnector(Destination destination, const ClientPolicy& policy, Resolver& resolver, log::Logger& log)
     : destination_(std::move(destination)),
       policy_(policy),
       resolver_(resolver),
@@ -33,7 +32,7 @@ Opened SmtpConnector::open(std::string_view domain, const Envelope& envelope) {
 
 // Each address of one host until one takes MAIL or gives its verdict.
 SmtpConnector::Attempt SmtpConnector::try_host(const std::string& host, const Envelope& envelope, io::Deadline end,
-                               Failures& failures) {
+                                               Failures& failures) {
     AddressAnswer answer = host_addresses(resolver_, host, end);
     if (answer.status == DnsStatus::TempFail) failures.dns = replies::dns_temporary(host, answer.error);
     for (const auto& address : answer.addresses) {

@@ -40,7 +40,7 @@ private:
     struct Failures {
         std::optional<smtp::Reply> last;  // the last failure, a session's before a connect()'s
         bool last_connected = false;
-        std::optional<smtp::Reply> dns;   // a temporary DNS failure
+        std::optional<smtp::Reply> dns;  // a temporary DNS failure
     };
 
     Attempt try_host(const std::string& host, const Envelope& envelope, io::Deadline end, Failures& failures);

@@ -20,8 +20,13 @@ std::string_view or_none(const std::string& s) { return s.empty() ? std::string_
 void log_attempt(log::Logger& log, const PeerInfo& peer, const smtp::Reply& reply) {
     const std::string port = std::to_string(peer.port);
     log.event(level_of(reply), "attempt",
-              {{"host", peer.host}, {"address", peer.address}, {"port", port}, {"tls", or_none(peer.tls_version)},
-               {"cipher", or_none(peer.tls_cipher)}, {"result", result_of(reply)}, {"reply", reply.summary()}});
+              {{"host", peer.host},
+               {"address", peer.address},
+               {"port", port},
+               {"tls", or_none(peer.tls_version)},
+               {"cipher", or_none(peer.tls_cipher)},
+               {"result", result_of(reply)},
+               {"reply", reply.summary()}});
 }
 
 void log_no_route(log::Logger& log, std::string_view domain, const smtp::Reply& reply) {
@@ -41,8 +46,12 @@ void log_delivery(log::Logger& log, std::string_view msgid, std::string_view sen
     const std::string from = "<" + std::string(sender) + ">", to = "<" + std::string(rcpt) + ">";
     const std::string host = peer ? peer->host + "[" + peer->address + "]:" + std::to_string(peer->port) : "none";
     log.event(level_of(reply), "delivery",
-              {{"msgid", msgid}, {"from", from}, {"to", to}, {"relay", host},
-               {"tls", peer ? or_none(peer->tls_version) : "none"}, {"result", reply.ok() ? "delivered" : result_of(reply)},
+              {{"msgid", msgid},
+               {"from", from},
+               {"to", to},
+               {"relay", host},
+               {"tls", peer ? or_none(peer->tls_version) : "none"},
+               {"result", reply.ok() ? "delivered" : result_of(reply)},
                {"reply", reply.summary()}});
 }
 

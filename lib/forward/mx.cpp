@@ -30,8 +30,8 @@ MailHosts mail_hosts(Resolver& resolver, std::string_view domain, io::Deadline d
     case DnsStatus::Ok: break;
     }
     if (answer.records.empty()) return {{std::string(domain)}, true, std::nullopt};
-    const bool null_mx = std::all_of(answer.records.begin(), answer.records.end(),
-                                     [](const MxRecord& r) { return r.host.empty(); });
+    const bool null_mx =
+        std::all_of(answer.records.begin(), answer.records.end(), [](const MxRecord& r) { return r.host.empty(); });
     if (null_mx) return {{}, false, replies::null_mx(domain)};
     return {order_mx(std::move(answer.records), random), false, std::nullopt};
 }

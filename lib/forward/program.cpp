@@ -126,6 +126,7 @@ ClientPolicy policy_from(const Config& c, SSL_CTX* ctx, const std::optional<Cred
 
 po::options_description options() {
     po::options_description d("options");
+    // clang-format off
     d.add_options()
         ("help,h", "show this help and exit")
         ("config", po::value<std::string>(), "read options from FILE (section [forward])")
@@ -157,6 +158,7 @@ po::options_description options() {
         ("max-message-size", po::value<std::size_t>()->default_value(25u << 20), "largest message, bytes")
         ("log", po::value<std::string>()->default_value("STDERR"), "STDERR, STDOUT, NONE or a file")
         ("log-level", po::value<std::string>()->default_value("INFO"), "DEBUG, INFO, WARNING or ERROR");
+    // clang-format on
     return d;
 }
 
@@ -210,8 +212,7 @@ int run(const Config& config) {
     log::Logger log(kSpec.prog, config.log_target, config.log_level);
     log.set_sid(log::new_id());
     const std::optional<Credentials> credentials = load_credentials(config.auth);
-    const tls::SslCtx ctx =
-        config.tls == TlsMode::None ? nullptr : tls::make_client_ctx(config.verify, config.tls_ca);
+    const tls::SslCtx ctx = config.tls == TlsMode::None ? nullptr : tls::make_client_ctx(config.verify, config.tls_ca);
     const ClientPolicy policy = policy_from(config, ctx.get(), credentials);
     if (config.lmtp)
         return lmtp::serve_stage(config.max_connections, kSpec.prog, log,

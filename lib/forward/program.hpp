@@ -13,10 +13,9 @@
 
 namespace orou::forward {
 
-inline constexpr cli::Spec kSpec{
-    "orouboros-forward", "forward",
-    "orouboros-forward (--host HOST [--port N] | --mx [--mx-port N]) [options]\n"
-    "           (--lmtp | -f SENDER RCPT...)"};
+inline constexpr cli::Spec kSpec{"orouboros-forward", "forward",
+                                 "orouboros-forward (--host HOST [--port N] | --mx [--mx-port N]) [options]\n"
+                                 "           (--lmtp | -f SENDER RCPT...)"};
 
 struct AuthConfig {
     std::string user;           // "" for no AUTH
@@ -35,9 +34,9 @@ struct Config {
     Timeouts timeouts;
     std::string helo;
     bool lmtp = false;
-    lmtp::Limits front;       // the LMTP side's limits and timeouts
+    lmtp::Limits front;         // the LMTP side's limits and timeouts
     int max_connections = 100;  // LMTP sessions at once, given a listening socket
-    SendmailRequest request;  // the sendmail convention's sender and recipients
+    SendmailRequest request;    // the sendmail convention's sender and recipients
     std::string log_target = "STDERR";
     log::Level log_level = log::Level::Info;
 };

@@ -29,8 +29,8 @@ std::string checked_address(std::string_view given, std::string_view keyword) {
     if (sender && a.empty()) return "";
     auto parsed = smtp::parse_path(std::string(keyword) + ":<" + std::string(a) + ">", keyword, sender);
     if (!parsed.path || !parsed.path->params.empty())
-        throw ExitError(EX_USAGE, std::string("bad ") + (sender ? "sender" : "recipient") + " address " +
-                                      log::escape(given));
+        throw ExitError(EX_USAGE,
+                        std::string("bad ") + (sender ? "sender" : "recipient") + " address " + log::escape(given));
     return parsed.path->address.str();
 }
 

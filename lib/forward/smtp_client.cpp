@@ -62,9 +62,7 @@ SmtpClient::SmtpClient(Fd socket, PeerInfo peer, const ClientPolicy& policy)
 
 SmtpClient::~SmtpClient() { quit(); }
 
-std::string SmtpClient::where() const {
-    return peer_.host + "[" + peer_.address + "]:" + std::to_string(peer_.port);
-}
+std::string SmtpClient::where() const { return peer_.host + "[" + peer_.address + "]:" + std::to_string(peer_.port); }
 
 io::Deadline SmtpClient::reply_deadline(io::Deadline end) const {
     return std::min(io::Clock::now() + policy_.timeouts.reply, end);

@@ -37,8 +37,8 @@ struct ClientPolicy {
     TlsMode tls = TlsMode::StartTls;
     SSL_CTX* tls_ctx = nullptr;  // borrowed; needed unless tls is None
     tls::Verify verify = tls::Verify::Chain;
-    std::string tls_name;     // the name to check and send as SNI; "" for the host name
-    std::string fingerprint;  // for Verify::Fingerprint
+    std::string tls_name;                      // the name to check and send as SNI; "" for the host name
+    std::string fingerprint;                   // for Verify::Fingerprint
     const Credentials* credentials = nullptr;  // AUTH when set (borrowed)
     bool allow_plaintext_auth = false;
     Timeouts timeouts;

@@ -118,8 +118,8 @@ MxAnswer UnboundResolver::mx(std::string_view domain, io::Deadline deadline) {
     for (int i = 0; r->data[i]; ++i) {
         if (r->len[i] < 3) continue;
         const auto* p = reinterpret_cast<const unsigned char*>(r->data[i]);
-        answer.records.push_back({static_cast<unsigned>(p[0] << 8 | p[1]),
-                                  wire_name(p + 2, static_cast<std::size_t>(r->len[i] - 2))});
+        answer.records.push_back(
+            {static_cast<unsigned>(p[0] << 8 | p[1]), wire_name(p + 2, static_cast<std::size_t>(r->len[i] - 2))});
     }
     return answer;
 }

@@ -16,7 +16,7 @@ enum class LineStatus {
     BareCrOrLf,  // ended by a bare LF, or holds a bare CR
     Nul,         // holds a NUL byte
     Timeout,
-    Eof,         // closed (a partial last line is dropped)
+    Eof,  // closed (a partial last line is dropped)
 };
 
 class LineReader {

@@ -58,7 +58,7 @@ public:
 
     // Removes a socket an earlier run left at `path`; anything else stays.
     static void remove_stale(const std::string& path) {
-        struct stat st{};
+        struct stat st {};
         if (::lstat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) ::unlink(path.c_str());
     }
 
@@ -86,7 +86,7 @@ Fd bind_unix(const Port& p, std::vector<SocketFile>& files) {
 }
 
 void install_signals() {
-    struct sigaction sa{};
+    struct sigaction sa {};
     sa.sa_handler = on_stop;
     sigemptyset(&sa.sa_mask);
     ::sigaction(SIGTERM, &sa, nullptr);

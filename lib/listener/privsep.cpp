@@ -67,7 +67,7 @@ void say(const char* a, const char* b) {
 }  // namespace
 
 void reset_signals() {
-    struct sigaction dfl{};
+    struct sigaction dfl {};
     dfl.sa_handler = SIG_DFL;
     for (int sig : {SIGTERM, SIGINT, SIGCHLD, SIGPIPE, SIGHUP}) ::sigaction(sig, &dfl, nullptr);
     sigset_t none;

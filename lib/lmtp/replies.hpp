@@ -17,8 +17,7 @@ inline Reply greeting(std::string_view hostname, std::string_view program) {
 }
 inline Reply lhlo(std::string_view hostname, std::size_t max_message) {
     return {250, "",
-            std::string(hostname) + "\nPIPELINING\nENHANCEDSTATUSCODES\n8BITMIME\nSIZE " +
-                std::to_string(max_message)};
+            std::string(hostname) + "\nPIPELINING\nENHANCEDSTATUSCODES\n8BITMIME\nSIZE " + std::to_string(max_message)};
 }
 
 inline const Reply ok{250, "2.0.0", "ok"};

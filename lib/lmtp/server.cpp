@@ -42,8 +42,8 @@ std::optional<Reply> read_mail_params(const std::vector<std::pair<std::string, s
                                       std::size_t max_message, Transaction& tx) {
     for (const auto& [key, value] : params) {
         if (key == "SIZE") {
-            const bool digits = !value.empty() && value.size() <= 18 &&
-                                value.find_first_not_of("0123456789") == std::string::npos;
+            const bool digits =
+                !value.empty() && value.size() <= 18 && value.find_first_not_of("0123456789") == std::string::npos;
             if (!digits) return replies::syntax_error;
             tx.size = std::stoull(value);
             if (tx.size > max_message) return replies::size_exceeded;
@@ -80,8 +80,7 @@ Server::Server(io::Stream& stream, log::Logger& log, const Limits& limits, std::
 void Server::run() {
     try {
         send(replies::greeting(limits_.hostname, program_));
-        while (serve_one()) {
-        }
+        while (serve_one()) {}
     } catch (const SysError& e) {
         log_.event(log::Level::Error, "session", {{"result", "failed"}, {"error", e.what()}});
         say_goodbye(replies::local_error);
@@ -110,9 +109,8 @@ bool Server::serve_one() {
 Reply Server::dispatch(std::string_view verb, std::string_view arg) {
     using Handler = Reply (Server::*)(std::string_view);
     static constexpr std::pair<std::string_view, Handler> kVerbs[] = {
-        {"LHLO", &Server::on_lhlo}, {"MAIL", &Server::on_mail}, {"RCPT", &Server::on_rcpt},
-        {"DATA", &Server::on_data}, {"RSET", &Server::on_rset}, {"NOOP", &Server::on_noop},
-        {"QUIT", &Server::on_quit},
+        {"LHLO", &Server::on_lhlo}, {"MAIL", &Server::on_mail}, {"RCPT", &Server::on_rcpt}, {"DATA", &Server::on_data},
+        {"RSET", &Server::on_rset}, {"NOOP", &Server::on_noop}, {"QUIT", &Server::on_quit},
     };
     for (const auto& [name, handler] : kVerbs)
         if (name == verb) return (this->*handler)(arg);
@@ -208,8 +206,7 @@ void Server::send(const Reply& reply) { stream_.write(reply.wire()); }
 void Server::say_goodbye(const Reply& reply) noexcept {
     try {
         send(reply);
-    } catch (const SysError&) {
-    }
+    } catch (const SysError&) {}
 }
 
 namespace {

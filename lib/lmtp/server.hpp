@@ -26,9 +26,9 @@ struct Limits {
     std::size_t max_line = 1000;          // a command, CRLF not counted
     std::size_t max_text_line = 10000;    // a line of the message, as orouboros-smtpd allows
     std::size_t max_rcpts = 100;
-    int max_errors = 10;                  // syntax and sequence errors, then 421
-    std::chrono::seconds idle{300};       // per read
-    std::chrono::seconds session{1800};   // the whole session
+    int max_errors = 10;                 // syntax and sequence errors, then 421
+    std::chrono::seconds idle{300};      // per read
+    std::chrono::seconds session{1800};  // the whole session
 };
 
 // A transaction as the client has given it so far.

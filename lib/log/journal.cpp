@@ -6,8 +6,8 @@
 #include <systemd/sd-journal.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 
 #include "log/log.hpp"
 
@@ -39,7 +39,7 @@ bool stderr_is_journal() {
     if (!env || !*env) return false;
     unsigned long long dev = 0, ino = 0;
     if (std::sscanf(env, "%llu:%llu", &dev, &ino) != 2) return false;
-    struct stat st{};
+    struct stat st {};
     if (::fstat(STDERR_FILENO, &st) != 0) return false;
     return static_cast<unsigned long long>(st.st_dev) == dev && static_cast<unsigned long long>(st.st_ino) == ino;
 }

@@ -41,8 +41,7 @@ std::string escape(std::string_view value) {
     return quote ? "\"" + out + "\"" : out;
 }
 
-Logger::Logger(std::string prog, std::string_view target, Level level)
-    : prog_(std::move(prog)), level_(level) {
+Logger::Logger(std::string prog, std::string_view target, Level level) : prog_(std::move(prog)), level_(level) {
     if (target == "JOURNAL") {
         out_ = stderr;  // where the lines go when the journal is not there
         journal_ = journal_listens();
@@ -78,8 +77,7 @@ void Logger::event(Level level, std::string_view name, std::initializer_list<Fie
 bool Logger::send_journal(Level level, std::string_view name, std::initializer_list<Field> fields,
                           const std::string& text) const {
     JournalEntry entry;
-    entry.fields = {"MESSAGE=" + text, "PRIORITY=" + std::to_string(priority_of(level)),
-                    "SYSLOG_IDENTIFIER=" + prog_};
+    entry.fields = {"MESSAGE=" + text, "PRIORITY=" + std::to_string(priority_of(level)), "SYSLOG_IDENTIFIER=" + prog_};
     if (!sid_.empty()) entry.add("sid", sid_);
     entry.add("event", escape_bytes(name));
     for (const auto& [k, v] : fields) entry.add(k, escape_bytes(v));

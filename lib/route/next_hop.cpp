@@ -68,9 +68,7 @@ smtp::Reply NextHop::mail(std::string_view from_arg) {
     return command("MAIL " + std::string(from_arg), timeouts_.command);
 }
 
-smtp::Reply NextHop::rcpt(std::string_view to_arg) {
-    return command("RCPT " + std::string(to_arg), timeouts_.command);
-}
+smtp::Reply NextHop::rcpt(std::string_view to_arg) { return command("RCPT " + std::string(to_arg), timeouts_.command); }
 
 std::vector<smtp::Reply> NextHop::data(std::string_view message, std::size_t accepted) {
     std::vector<smtp::Reply> replies;
@@ -108,8 +106,7 @@ void NextHop::quit() noexcept {
     if (conn_.child.pid() > 0) {
         try {
             conn_.child.wait();
-        } catch (...) {
-        }
+        } catch (...) {}
     }
 }
 

@@ -22,7 +22,7 @@ namespace orou::route {
 struct HopTimeouts {
     std::chrono::seconds connect{30};
     std::chrono::seconds command{280};  // a relay stage may try several MX hosts; under the sender's 5 min
-    std::chrono::seconds data{540};  // under the 10 minutes a sender waits
+    std::chrono::seconds data{540};     // under the 10 minutes a sender waits
 };
 
 class NextHop {

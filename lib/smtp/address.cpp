@@ -27,7 +27,8 @@ std::string_view trim(std::string_view s) {
 }
 
 bool atext(char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("!#$%&'*+-/=?^_`{|}~.").find(c) != std::string_view::npos;
+    return std::isalnum(static_cast<unsigned char>(c)) ||
+           std::string_view("!#$%&'*+-/=?^_`{|}~.").find(c) != std::string_view::npos;
 }
 
 bool valid_local(std::string_view local) {
@@ -88,9 +89,8 @@ std::optional<std::vector<std::pair<std::string, std::string>>> parse_params(std
         s = sp == std::string_view::npos ? "" : trim(s.substr(sp + 1));
         auto eq = word.find('=');
         std::string key = upper(word.substr(0, eq));
-        if (key.empty() || !std::all_of(key.begin(), key.end(), [](char c) {
-                return std::isalnum(static_cast<unsigned char>(c)) || c == '-';
-            }))
+        if (key.empty() || !std::all_of(key.begin(), key.end(),
+                                        [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-'; }))
             return std::nullopt;
         out.emplace_back(key, eq == std::string_view::npos ? "" : std::string(word.substr(eq + 1)));
     }

@@ -2,8 +2,7 @@
 
 namespace orou::smtp {
 
-DataStatus read_data(io::LineReader& in, const io::Timer& timer, std::size_t max_size,
-                     std::string& message) {
+DataStatus read_data(io::LineReader& in, const io::Timer& timer, std::size_t max_size, std::string& message) {
     message.clear();
     DataStatus verdict = DataStatus::Ok;
     std::string line;

@@ -23,8 +23,7 @@ enum class DataStatus {
 // Reads one message into `message` (CRLF line ends, unstuffed).  The
 // message is never longer than max_size; a bad message is read to its end
 // so the session can go on in step.
-DataStatus read_data(io::LineReader& in, const io::Timer& timer, std::size_t max_size,
-                     std::string& message);
+DataStatus read_data(io::LineReader& in, const io::Timer& timer, std::size_t max_size, std::string& message);
 
 // Adds dot-stuffing for sending a message (CRLF line ends) with ".\r\n".
 std::string dot_stuff(std::string_view message);

@@ -21,10 +21,8 @@ bool is_enhanced(std::string_view s) {
 }
 
 bool valid_code(std::string_view line) {
-    return line.size() >= 3 && line[0] >= '2' && line[0] <= '5' &&
-           std::isdigit(static_cast<unsigned char>(line[1])) &&
-           std::isdigit(static_cast<unsigned char>(line[2])) &&
-           (line.size() == 3 || line[3] == ' ' || line[3] == '-');
+    return line.size() >= 3 && line[0] >= '2' && line[0] <= '5' && std::isdigit(static_cast<unsigned char>(line[1])) &&
+           std::isdigit(static_cast<unsigned char>(line[2])) && (line.size() == 3 || line[3] == ' ' || line[3] == '-');
 }
 
 }  // namespace
@@ -58,10 +56,8 @@ Reply Reply::from_upstream(const Reply& r) {
     Reply clean = r;
     for (char& c : clean.text) {
         const auto u = static_cast<unsigned char>(c);
-        if (c == '\t')
-            c = ' ';
-        else if ((u < 0x20 && c != '\n') || u == 0x7f)
-            c = '?';
+        if (c == '\t') c = ' ';
+        else if ((u < 0x20 && c != '\n') || u == 0x7f) c = '?';
     }
     return clean;
 }

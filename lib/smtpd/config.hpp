@@ -28,8 +28,8 @@ struct Limits {
 struct Config {
     std::string hostname = "localhost";
     TlsMode tls = TlsMode::None;
-    bool allow_plaintext_auth = false;  // AUTH outside TLS
-    bool require_auth = false;          // submission: AUTH before MAIL
+    bool allow_plaintext_auth = false;    // AUTH outside TLS
+    bool require_auth = false;            // submission: AUTH before MAIL
     bool keep_submitter_address = false;  // Received: names an authenticated client
     Limits limits;
     route::Domains domains;

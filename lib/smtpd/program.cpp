@@ -1,14 +1,14 @@
 #include "smtpd/program.hpp"
 
 #include <fcntl.h>
-#include <signal.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <systemd/sd-daemon.h>
 #include <sysexits.h>
+#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -24,7 +24,7 @@ namespace orou::smtpd {
 namespace {
 
 bool is_socket(int fd) {
-    struct stat st{};
+    struct stat st {};
     return ::fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
 }
 
@@ -74,8 +74,7 @@ int run_session(Shared& shared, Peer peer) {
     int one = 1;
     if (peer.is_socket) (void)::setsockopt(peer.in_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     std::unique_ptr<auth::Checker> checker;  // told the client's address, for its throttle
-    if (!options.auth_spec.empty())
-        checker = auth::make_checker(options.auth_spec, options.auth_timeout, peer.address);
+    if (!options.auth_spec.empty()) checker = auth::make_checker(options.auth_spec, options.auth_timeout, peer.address);
     io::FdStream plain(peer.in_fd, peer.out_fd);
     Session session(options.config, Services{checker.get(), shared.ctx.get(), shared.logger}, plain, std::move(peer));
     session.run();

@@ -23,12 +23,12 @@ struct Verb {
 };
 
 constexpr Verb kVerbs[] = {
-    {"EHLO", &Session::on_ehlo},     {"HELO", &Session::on_helo},   {"STARTTLS", &Session::on_starttls},
-    {"AUTH", &Session::on_auth},     {"MAIL", &Session::on_mail},   {"RCPT", &Session::on_rcpt},
-    {"DATA", &Session::on_data},     {"RSET", &Session::on_rset},   {"NOOP", &Session::on_noop},
-    {"VRFY", &Session::on_vrfy},     {"HELP", &Session::on_help},   {"QUIT", &Session::on_quit},
-    {"GET", &Session::on_not_smtp},  {"POST", &Session::on_not_smtp}, {"HEAD", &Session::on_not_smtp},
-    {"PUT", &Session::on_not_smtp},  {"CONNECT", &Session::on_not_smtp},
+    {"EHLO", &Session::on_ehlo},    {"HELO", &Session::on_helo},        {"STARTTLS", &Session::on_starttls},
+    {"AUTH", &Session::on_auth},    {"MAIL", &Session::on_mail},        {"RCPT", &Session::on_rcpt},
+    {"DATA", &Session::on_data},    {"RSET", &Session::on_rset},        {"NOOP", &Session::on_noop},
+    {"VRFY", &Session::on_vrfy},    {"HELP", &Session::on_help},        {"QUIT", &Session::on_quit},
+    {"GET", &Session::on_not_smtp}, {"POST", &Session::on_not_smtp},    {"HEAD", &Session::on_not_smtp},
+    {"PUT", &Session::on_not_smtp}, {"CONNECT", &Session::on_not_smtp},
 };
 
 }  // namespace
@@ -128,8 +128,7 @@ void Session::discard_pregreet() {
         if (n <= 0) break;
         dropped += static_cast<std::size_t>(n);
     }
-    if (dropped > 0)
-        services_.log.event(log::Level::Warning, "pregreet", {{"dropped", std::to_string(dropped)}});
+    if (dropped > 0) services_.log.event(log::Level::Warning, "pregreet", {{"dropped", std::to_string(dropped)}});
 }
 
 bool Session::start_tls() {
@@ -170,8 +169,7 @@ Reply Session::on_helo(std::string_view arg) {
 Reply Session::on_starttls(std::string_view arg) {
     if (!arg.empty()) return count_error(R::no_args);
     if (tls_) return count_error(R::already_tls);
-    if (config_.tls != TlsMode::StartTls || !services_.tls || peer_.in_fd < 0)
-        return count_error(R::tls_unavailable);
+    if (config_.tls != TlsMode::StartTls || !services_.tls || peer_.in_fd < 0) return count_error(R::tls_unavailable);
     out_ += R::ready_tls.wire();
     flush();
     reader_.discard_buffered();  // commands pipelined after STARTTLS are never run

@@ -11,7 +11,7 @@ using smtp::Reply;
 
 namespace {
 
-constexpr std::size_t kMaxAuthLine = 12288;                   // RFC 4954 4
+constexpr std::size_t kMaxAuthLine = 12288;  // RFC 4954 4
 
 }  // namespace
 

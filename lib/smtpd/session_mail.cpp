@@ -102,8 +102,9 @@ Reply Session::open_hop(route::Kind kind) {
     if (!hop_) {
         auto opened = route::NextHop::open(route_spec(kind), config_.hostname, config_.hop_timeouts);
         if (!opened.hop) {  // the detail may name a socket or command: the log's, not the client's
-            services_.log.event(log::Level::Warning, "next-hop",
-                                {{"route", route::kind_name(kind)}, {"result", "unavailable"}, {"error", opened.detail}});
+            services_.log.event(
+                log::Level::Warning, "next-hop",
+                {{"route", route::kind_name(kind)}, {"result", "unavailable"}, {"error", opened.detail}});
             return opened.error;
         }
         hop_ = std::move(opened.hop);
@@ -156,8 +157,10 @@ Reply Session::on_rcpt(std::string_view arg) {
         }
     }
     services_.log.event(log::Level::Info, "rcpt",
-                        {{"from", tx_->from.address.str()}, {"to", to.str()},
-                         {"route", kind ? route::kind_name(*kind) : "none"}, {"reply", reply.summary()}});
+                        {{"from", tx_->from.address.str()},
+                         {"to", to.str()},
+                         {"route", kind ? route::kind_name(*kind) : "none"},
+                         {"reply", reply.summary()}});
     return reply;
 }
 
@@ -192,8 +195,11 @@ Reply Session::deliver(std::string message) {
     tx_->hop_has_mail = false;  // the hop's transaction is over
     Reply reply = combine(replies, id);
     services_.log.event(log::Level::Info, "data",
-                        {{"msgid", id}, {"from", tx_->from.address.str()}, {"rcpts", std::to_string(tx_->rcpts.size())},
-                         {"size", std::to_string(message.size())}, {"reply", reply.summary()}});
+                        {{"msgid", id},
+                         {"from", tx_->from.address.str()},
+                         {"rcpts", std::to_string(tx_->rcpts.size())},
+                         {"size", std::to_string(message.size())},
+                         {"reply", reply.summary()}});
     return reply;
 }
 

@@ -46,8 +46,7 @@ SslCtx make_server_ctx(const std::string& cert_file, const std::string& key_file
     return ctx;
 }
 
-TlsStream::TlsStream(SSL_CTX* ctx, int in_fd, int out_fd)
-    : ssl_(SSL_new(ctx)), in_(in_fd), out_(out_fd) {
+TlsStream::TlsStream(SSL_CTX* ctx, int in_fd, int out_fd) : ssl_(SSL_new(ctx)), in_(in_fd), out_(out_fd) {
     if (!ssl_) throw std::runtime_error("SSL_new: " + last_error());
     set_nonblocking(in_);
     if (out_ != in_) set_nonblocking(out_);
@@ -57,12 +56,9 @@ TlsStream::TlsStream(SSL_CTX* ctx, int in_fd, int out_fd)
 
 bool TlsStream::wait(int rc, io::Deadline deadline) {
     switch (SSL_get_error(ssl_.get(), rc)) {
-    case SSL_ERROR_WANT_READ:
-        return io::wait_fd(in_, false, deadline);
-    case SSL_ERROR_WANT_WRITE:
-        return io::wait_fd(out_, true, deadline);
-    default:
-        return false;
+    case SSL_ERROR_WANT_READ: return io::wait_fd(in_, false, deadline);
+    case SSL_ERROR_WANT_WRITE: return io::wait_fd(out_, true, deadline);
+    default: return false;
     }
 }
 

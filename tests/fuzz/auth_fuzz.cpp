@@ -31,7 +31,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto secret = auth::base64_decode_secret(text);
     fuzz::require(decoded.has_value() == secret.has_value(), "both decoders agree");
     if (decoded) {
-        fuzz::require(decoded->size() == text.size() / 4 * 3 - (text.ends_with("==") ? 2 : text.ends_with("=") ? 1 : 0),
+        fuzz::require(decoded->size() == text.size() / 4 * 3 - (text.ends_with("==")  ? 2
+                                                                : text.ends_with("=") ? 1
+                                                                                      : 0),
                       "the decoded length is exact");
         fuzz::require(secret->view() == *decoded, "both decoders give the same bytes");
     }

@@ -101,8 +101,11 @@ TEST_F(CheckerTest, ExecCheckerSpeaksToTheBuiltAuthcheck) {
     const char* bin = std::getenv("OROUBOROS_BIN");
     if (!bin) GTEST_SKIP() << "OROUBOROS_BIN is not set (tests/run-all sets it)";
     auto creds = dir_.write("creds.json", kOriginal);
-    auto checker = make_checker(std::string("exec:") + bin + "/orouboros-authcheck --log NONE --fail-delay 0 "
-                                    "--credentials " + creds, 10s);
+    auto checker = make_checker(std::string("exec:") + bin +
+                                    "/orouboros-authcheck --log NONE --fail-delay 0 "
+                                    "--credentials " +
+                                    creds,
+                                10s);
     EXPECT_EQ(checker->check("asdf", Secret("asdf"), "smtp"), AuthResult::Ok);
     EXPECT_EQ(checker->check("asdf", Secret("asdg"), "smtp"), AuthResult::Refused);
     EXPECT_EQ(checker->check("nobody", Secret("asdf"), "smtp"), AuthResult::Refused);

@@ -79,7 +79,8 @@ TEST(Credentials, SetGivesANewUserARandomSaltAndAVerifiableHash) {
     auto json = store.to_json();
     auto again = CredentialStore::parse(json, "again");
     EXPECT_TRUE(again.verify("eve", Secret("bob's")));
-    EXPECT_EQ(json.find("\"salt\": \"AAECAwQFBgcICQoLDA0ODw==\""), json.rfind("\"salt\": \"AAECAwQFBgcICQoLDA0ODw==\""));
+    EXPECT_EQ(json.find("\"salt\": \"AAECAwQFBgcICQoLDA0ODw==\""),
+              json.rfind("\"salt\": \"AAECAwQFBgcICQoLDA0ODw==\""));
 }
 
 TEST(Credentials, RemoveForgetsOnlyThatUser) {

@@ -56,9 +56,7 @@ TEST(SaslPlain, AcceptsTheOriginalProgramsUserNulPasswordForm) {
     EXPECT_FALSE(decode_plain(base64_encode(std::string("asdf\0", 5))));
 }
 
-TEST(SaslPlain, RejectsAThirdNul) {
-    EXPECT_FALSE(decode_plain(plain("", "asdf", std::string("sec\0ret", 7))));
-}
+TEST(SaslPlain, RejectsAThirdNul) { EXPECT_FALSE(decode_plain(plain("", "asdf", std::string("sec\0ret", 7)))); }
 
 TEST(SaslPlain, RejectsAnEmptyUserOrPassword) {
     EXPECT_FALSE(decode_plain(plain("", "", "secret")));

@@ -54,9 +54,7 @@ TEST(DataReader, OversizedMessageIsReadToItsEndAndDropped) {
     EXPECT_EQ(r.next_line, "NOOP");
 }
 
-TEST(DataReader, EofInsideDataIsReported) {
-    EXPECT_EQ(run("Subject: x\r\n").status, DataStatus::Eof);
-}
+TEST(DataReader, EofInsideDataIsReported) { EXPECT_EQ(run("Subject: x\r\n").status, DataStatus::Eof); }
 
 TEST(DataReader, DotStuffRoundTrips) {
     std::string msg = ".a\r\nb\r\n..c\r\n";

@@ -54,14 +54,15 @@ TEST(Lmtp, GreetsWithTheHostNameAndLmtp) {
 TEST(Lmtp, LhloAnnouncesPipeliningEnhancedStatusCodes8BitMimeAndSize) {
     Lmtp t;
     EXPECT_EQ(t.run("LHLO client.example\r\n"),
-              (Lines{"220 mx.test LMTP orouboros-mbox-deliver", "250-mx.test", "250-PIPELINING", "250-ENHANCEDSTATUSCODES", "250-8BITMIME",
-                     "250 SIZE 1000"}));
+              (Lines{"220 mx.test LMTP orouboros-mbox-deliver", "250-mx.test", "250-PIPELINING",
+                     "250-ENHANCEDSTATUSCODES", "250-8BITMIME", "250 SIZE 1000"}));
 }
 
 TEST(Lmtp, DataGetsOneReplyPerAcceptedRecipientInOrder) {
     Lmtp t;
-    auto lines = t.after_lhlo(kStart + "RCPT TO:<bob@h.example>\r\nRCPT TO:<carol@h.example>\r\n"
-                                       "DATA\r\nSubject: x\r\n\r\n..dot\r\n.\r\nQUIT\r\n");
+    auto lines = t.after_lhlo(kStart +
+                              "RCPT TO:<bob@h.example>\r\nRCPT TO:<carol@h.example>\r\n"
+                              "DATA\r\nSubject: x\r\n\r\n..dot\r\n.\r\nQUIT\r\n");
     EXPECT_EQ(lines, (Lines{"250 2.1.0 sender ok", "250 2.1.5 recipient ok", "250 2.1.5 recipient ok",
                             "354 end data with <CR><LF>.<CR><LF>", "250 2.0.0 <bob@h.example> delivered",
                             "250 2.0.0 <carol@h.example> delivered", "221 2.0.0 bye"}));
@@ -101,7 +102,8 @@ TEST(Lmtp, CommandsOutOfSequenceAre503) {
 TEST(Lmtp, UnknownCommandsAndEhloAre500) {
     Lmtp t;
     EXPECT_EQ(t.run("EHLO c\r\nVRFY bob\r\n"),
-              (Lines{"220 mx.test LMTP orouboros-mbox-deliver", "500 5.5.1 command not recognized", "500 5.5.1 command not recognized"}));
+              (Lines{"220 mx.test LMTP orouboros-mbox-deliver", "500 5.5.1 command not recognized",
+                     "500 5.5.1 command not recognized"}));
 }
 
 TEST(Lmtp, SeveralTransactionsInOneSessionAreDelivered) {
@@ -111,7 +113,8 @@ TEST(Lmtp, SeveralTransactionsInOneSessionAreDelivered) {
     EXPECT_EQ(std::count(lines.begin(), lines.end(), "250 2.0.0 <bob@h.example> delivered"), 3);
     const std::string mbox = t.inbox("bob");
     std::size_t entries = 0;
-    for (auto at = mbox.find("From a@x.example "); at != std::string::npos; at = mbox.find("\nFrom a@x.example ", at + 1))
+    for (auto at = mbox.find("From a@x.example "); at != std::string::npos;
+         at = mbox.find("\nFrom a@x.example ", at + 1))
         ++entries;
     EXPECT_EQ(entries, 3u);
 }
@@ -127,13 +130,14 @@ TEST(Lmtp, AMessageLineMayBeLongerThanACommandLine) {
 TEST(Lmtp, RsetForgetsTheTransaction) {
     Lmtp t;
     auto lines = t.after_lhlo(kStart + "RCPT TO:<bob@h.example>\r\nRSET\r\nDATA\r\nNOOP\r\n");
-    EXPECT_EQ(lines, (Lines{"250 2.1.0 sender ok", "250 2.1.5 recipient ok", "250 2.0.0 ok", "503 5.5.1 send MAIL first",
-                            "250 2.0.0 ok"}));
+    EXPECT_EQ(lines, (Lines{"250 2.1.0 sender ok", "250 2.1.5 recipient ok", "250 2.0.0 ok",
+                            "503 5.5.1 send MAIL first", "250 2.0.0 ok"}));
 }
 
 TEST(Lmtp, TheNullSenderAndSizeAndBodyParametersAreAccepted) {
     Lmtp t;
-    auto lines = t.after_lhlo("LHLO c\r\nMAIL FROM:<> SIZE=123 BODY=8BITMIME\r\nRCPT TO:<bob@h.example>\r\nDATA\r\nx\r\n.\r\n");
+    auto lines =
+        t.after_lhlo("LHLO c\r\nMAIL FROM:<> SIZE=123 BODY=8BITMIME\r\nRCPT TO:<bob@h.example>\r\nDATA\r\nx\r\n.\r\n");
     EXPECT_EQ(lines.front(), "250 2.1.0 sender ok");
     EXPECT_EQ(lines.back(), "250 2.0.0 <bob@h.example> delivered");
     EXPECT_EQ(t.inbox("bob").rfind("From MAILER-DAEMON ", 0), 0u);
@@ -141,9 +145,10 @@ TEST(Lmtp, TheNullSenderAndSizeAndBodyParametersAreAccepted) {
 
 TEST(Lmtp, ADeclaredSizeOverTheLimitIs552AndUnknownParametersAre555) {
     Lmtp t;
-    auto lines = t.after_lhlo("LHLO c\r\nMAIL FROM:<a@x.example> SIZE=1001\r\nMAIL FROM:<a@x.example> SMTPUTF8\r\n"
-                              "MAIL FROM:<a@x.example> BODY=BINARYMIME\r\nMAIL FROM:<a@x.example>\r\n"
-                              "RCPT TO:<bob@h.example> NOTIFY=NEVER\r\n");
+    auto lines = t.after_lhlo(
+        "LHLO c\r\nMAIL FROM:<a@x.example> SIZE=1001\r\nMAIL FROM:<a@x.example> SMTPUTF8\r\n"
+        "MAIL FROM:<a@x.example> BODY=BINARYMIME\r\nMAIL FROM:<a@x.example>\r\n"
+        "RCPT TO:<bob@h.example> NOTIFY=NEVER\r\n");
     EXPECT_EQ(lines, (Lines{"552 5.3.4 message size exceeds the fixed limit", "555 5.5.4 parameter not recognized",
                             "501 5.5.4 syntax error in parameters", "250 2.1.0 sender ok",
                             "555 5.5.4 parameter not recognized"}));
@@ -151,8 +156,9 @@ TEST(Lmtp, ADeclaredSizeOverTheLimitIs552AndUnknownParametersAre555) {
 
 TEST(Lmtp, TooManyRecipientsAre452) {
     Lmtp t;
-    auto lines = t.after_lhlo(kStart + "RCPT TO:<a@h.example>\r\nRCPT TO:<b@h.example>\r\nRCPT TO:<c@h.example>\r\n"
-                                       "RCPT TO:<d@h.example>\r\n");
+    auto lines = t.after_lhlo(kStart +
+                              "RCPT TO:<a@h.example>\r\nRCPT TO:<b@h.example>\r\nRCPT TO:<c@h.example>\r\n"
+                              "RCPT TO:<d@h.example>\r\n");
     EXPECT_EQ(lines.back(), "452 4.5.3 too many recipients");
 }
 
@@ -172,17 +178,18 @@ TEST_P(SmuggledData, IsRefusedForEveryRecipientAndStoredNowhere) {
 
 INSTANTIATE_TEST_SUITE_P(
     Lmtp, SmuggledData,
-    testing::Values(
-        std::pair{std::string("a\n.\nMAIL FROM:<evil@x>\r\nRCPT TO:<bob@h.example>\r\nDATA\r\nevil"),
-                  std::string("554 5.6.0 bare CR or LF in the message (RFC 5321 2.3.8)")},
-        std::pair{std::string("a\r.\rMAIL FROM:<evil@x>"), std::string("554 5.6.0 bare CR or LF in the message (RFC 5321 2.3.8)")},
-        std::pair{std::string("a\r\n.\nRSET"), std::string("554 5.6.0 bare CR or LF in the message (RFC 5321 2.3.8)")},
-        std::pair{std::string("nul \0 byte", 10), std::string("554 5.6.0 NUL byte in the message")},
-        std::pair{std::string(300, 'x'), std::string("554 5.6.0 line too long in the message")},
-        std::pair{std::string(150, 'x') + "\r\n" + std::string(150, 'y') + "\r\n" + std::string(150, 'z') + "\r\n" +
-                      std::string(150, 'w') + "\r\n" + std::string(150, 'v') + "\r\n" + std::string(150, 'u') + "\r\n" +
-                      std::string(150, 't'),
-                  std::string("552 5.3.4 message too big")}));
+    testing::Values(std::pair{std::string("a\n.\nMAIL FROM:<evil@x>\r\nRCPT TO:<bob@h.example>\r\nDATA\r\nevil"),
+                              std::string("554 5.6.0 bare CR or LF in the message (RFC 5321 2.3.8)")},
+                    std::pair{std::string("a\r.\rMAIL FROM:<evil@x>"),
+                              std::string("554 5.6.0 bare CR or LF in the message (RFC 5321 2.3.8)")},
+                    std::pair{std::string("a\r\n.\nRSET"),
+                              std::string("554 5.6.0 bare CR or LF in the message (RFC 5321 2.3.8)")},
+                    std::pair{std::string("nul \0 byte", 10), std::string("554 5.6.0 NUL byte in the message")},
+                    std::pair{std::string(300, 'x'), std::string("554 5.6.0 line too long in the message")},
+                    std::pair{std::string(150, 'x') + "\r\n" + std::string(150, 'y') + "\r\n" + std::string(150, 'z') +
+                                  "\r\n" + std::string(150, 'w') + "\r\n" + std::string(150, 'v') + "\r\n" +
+                                  std::string(150, 'u') + "\r\n" + std::string(150, 't'),
+                              std::string("552 5.3.4 message too big")}));
 
 TEST(Lmtp, ATemporaryFailureIs451ForThatRecipientOnly) {
     Lmtp t;
@@ -207,8 +214,9 @@ TEST(Lmtp, AFullDiskIs452AndTheMboxIsRolledBack) {
 TEST(Lmtp, BadCommandLinesAre500) {
     Lmtp t;
     auto lines = t.run(std::string("NOOP\nNO\0OP\r\n", 12) + std::string(300, 'x') + "\r\nNOOP\r\n");
-    EXPECT_EQ(lines, (Lines{"220 mx.test LMTP orouboros-mbox-deliver", "500 5.5.2 bare CR or LF, or NUL, in a command",
-                            "500 5.5.2 bare CR or LF, or NUL, in a command", "500 5.5.2 line too long", "250 2.0.0 ok"}));
+    EXPECT_EQ(lines,
+              (Lines{"220 mx.test LMTP orouboros-mbox-deliver", "500 5.5.2 bare CR or LF, or NUL, in a command",
+                     "500 5.5.2 bare CR or LF, or NUL, in a command", "500 5.5.2 line too long", "250 2.0.0 ok"}));
 }
 
 TEST(Lmtp, TooManyErrorsEndTheSessionWith421) {

@@ -17,7 +17,8 @@ TEST(Maildir, DeliveryCreatesTmpNewAndCurPrivately) {
     orou::test::TempDir tmp;
     Writer writer;
     (void)deliver_maildir(tmp.file("bob"), "Subject: x\n", writer, "mx.example");
-    for (const char* dir : {"bob", "bob/tmp", "bob/new", "bob/cur"}) EXPECT_EQ(orou::test::mode_of(tmp.file(dir)), 0700u) << dir;
+    for (const char* dir : {"bob", "bob/tmp", "bob/new", "bob/cur"})
+        EXPECT_EQ(orou::test::mode_of(tmp.file(dir)), 0700u) << dir;
 }
 
 TEST(Maildir, TheMessageLandsInNewAndNothingStaysInTmp) {

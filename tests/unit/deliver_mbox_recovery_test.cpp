@@ -20,7 +20,9 @@ namespace {
 const LockTimes kNoWait{std::chrono::seconds(0), std::chrono::seconds(300)};
 const std::string kOld = "From a@x Thu Jan  1 00:00:00 2026\nSubject: old\n\nold\n\n";
 
-std::string entry(const std::string& subject) { return mbox_entry("a@x.example", "bob", "Subject: " + subject + "\r\n", 0); }
+std::string entry(const std::string& subject) {
+    return mbox_entry("a@x.example", "bob", "Subject: " + subject + "\r\n", 0);
+}
 
 std::string host() {
     char name[256] = {};

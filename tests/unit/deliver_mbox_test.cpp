@@ -60,9 +60,7 @@ TEST(Mbox, LfAndCrlfInputGiveTheSameEntry) {
     EXPECT_EQ(entry("Subject: x\n\nbody\n"), entry("Subject: x\r\n\r\nbody\r\n"));
 }
 
-TEST(Mbox, ALastLineWithoutANewlineGetsOne) {
-    EXPECT_EQ(entry("Subject: x\n\nbody"), entry("Subject: x\n\nbody\n"));
-}
+TEST(Mbox, ALastLineWithoutANewlineGetsOne) { EXPECT_EQ(entry("Subject: x\n\nbody"), entry("Subject: x\n\nbody\n")); }
 
 TEST(Mbox, AppendCreatesAPrivateDirectoryAndInbox) {
     orou::test::TempDir tmp;

@@ -11,8 +11,7 @@ namespace orou::test {
 
 class FakeStream final : public io::Stream {
 public:
-    explicit FakeStream(std::string input, std::size_t chunk = 4096)
-        : input_(std::move(input)), chunk_(chunk) {}
+    explicit FakeStream(std::string input, std::size_t chunk = 4096) : input_(std::move(input)), chunk_(chunk) {}
     io::ReadResult read(std::span<char> buf, io::Deadline) override {
         if (pos_ >= input_.size()) return {io::ReadStatus::Eof};
         std::size_t n = std::min({buf.size(), chunk_, input_.size() - pos_});

@@ -89,7 +89,8 @@ TEST(ForwardClient, RefusedCredentialsAreATemporary454WithTheUpstreamsWords) {
     t.policy.credentials = &t.credentials;
     t.policy.allow_plaintext_auth = true;
     Reply r;
-    (void)t.session(kEhloAuth + "535 5.7.8 bad credentials\r\n221 bye\r\n", [&](SmtpClient& c) { r = c.start(t.end()); });
+    (void)t.session(kEhloAuth + "535 5.7.8 bad credentials\r\n221 bye\r\n",
+                    [&](SmtpClient& c) { r = c.start(t.end()); });
     EXPECT_EQ(r.code, 454);
     EXPECT_EQ(r.status, "4.7.0");
     EXPECT_NE(r.text.find("535 5.7.8 bad credentials"), std::string::npos);
@@ -99,9 +100,8 @@ TEST(ForwardClient, RequiredStartTlsThatIsNotOfferedIs451_4_7_5AndNoMailIsSent) 
     Client t;
     t.policy.tls = TlsMode::StartTls;
     Reply r;
-    std::string sent = t.session("220 x\r\n250-x\r\n250 8BITMIME\r\n221 bye\r\n", [&](SmtpClient& c) {
-        r = c.start(t.end());
-    });
+    std::string sent =
+        t.session("220 x\r\n250-x\r\n250 8BITMIME\r\n221 bye\r\n", [&](SmtpClient& c) { r = c.start(t.end()); });
     EXPECT_EQ(r.summary().substr(0, 9), "451 4.7.5");
     EXPECT_EQ(sent, "EHLO fwd.test\r\nQUIT\r\n");
 }
@@ -117,9 +117,8 @@ TEST(ForwardClient, OpportunisticTlsGoesOnInTheClearWhenStartTlsIsNotOffered) {
 TEST(ForwardClient, AServerThatDoesNotKnowEhloGetsHelo) {
     Client t;
     Reply r;
-    std::string sent = t.session("220 old\r\n502 5.5.1 what\r\n250 old\r\n221 bye\r\n", [&](SmtpClient& c) {
-        r = c.start(t.end());
-    });
+    std::string sent =
+        t.session("220 old\r\n502 5.5.1 what\r\n250 old\r\n221 bye\r\n", [&](SmtpClient& c) { r = c.start(t.end()); });
     EXPECT_TRUE(r.ok()) << r.summary();
     EXPECT_EQ(sent, "EHLO fwd.test\r\nHELO fwd.test\r\nQUIT\r\n");
 }
@@ -136,8 +135,9 @@ TEST(ForwardClient, MailDeclaresSizeAndBodyOnlyWhenOfferedAndDataIsDotStuffed) {
             rcpt = c.rcpt("b@home.example");
             data = c.data("Subject: t\r\n\r\n.dot\r\n");
         });
-    EXPECT_EQ(sent, "EHLO fwd.test\r\nMAIL FROM:<a@x.example> SIZE=123\r\nRCPT TO:<b@home.example>\r\nDATA\r\n"
-                    "Subject: t\r\n\r\n..dot\r\n.\r\nQUIT\r\n");
+    EXPECT_EQ(sent,
+              "EHLO fwd.test\r\nMAIL FROM:<a@x.example> SIZE=123\r\nRCPT TO:<b@home.example>\r\nDATA\r\n"
+              "Subject: t\r\n\r\n..dot\r\n.\r\nQUIT\r\n");
     EXPECT_EQ(data.summary(), "250 2.0.0 queued as 42");
 }
 

@@ -91,8 +91,7 @@ TEST(ForwardConnector, WhenAllFailTheReplyOfAHostThatAnsweredWinsOverAConnectErr
 TEST(ForwardConnector, MxHostsWithoutAnyAddressAre550_5_4_4) {
     Connect t;
     t.mx("dest.example", {{10, "a.example"}});
-    EXPECT_EQ(t.open(1, "dest.example").reply.summary(),
-              "550 5.4.4 no mail exchanger of dest.example has an address");
+    EXPECT_EQ(t.open(1, "dest.example").reply.summary(), "550 5.4.4 no mail exchanger of dest.example has an address");
 }
 
 TEST(ForwardConnector, ADomainWithNeitherMxNorAddressIs550_5_1_2) {

@@ -16,7 +16,7 @@ namespace orou::test {
 
 class FakeResolver final : public forward::Resolver {
 public:
-    std::map<std::string, forward::MxAnswer> mx_answers;        // missing: NoData
+    std::map<std::string, forward::MxAnswer> mx_answers;            // missing: NoData
     std::map<std::string, forward::AddressAnswer> address_answers;  // missing: NotFound
     std::vector<std::string> asked;
 
@@ -34,10 +34,10 @@ public:
 };
 
 struct Script {
-    std::optional<smtp::Reply> open_failure;       // the Connector's reply instead of a session
+    std::optional<smtp::Reply> open_failure;          // the Connector's reply instead of a session
     std::map<std::string, smtp::Reply> rcpt_replies;  // missing: 250 2.1.5
     smtp::Reply data_reply{250, "2.0.0", "queued as 1"};
-    std::vector<std::string> transcript;           // OPEN, RCPT, DATA, QUIT in order
+    std::vector<std::string> transcript;  // OPEN, RCPT, DATA, QUIT in order
 };
 
 class FakeUpstream final : public forward::Upstream {

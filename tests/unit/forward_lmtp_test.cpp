@@ -51,8 +51,8 @@ struct Front {
 TEST(ForwardLmtp, GreetsAndAnnouncesPipeliningEnhancedStatusCodes8BitMimeAndSize) {
     Front t;
     EXPECT_EQ(t.run("LHLO vps.example\r\nQUIT\r\n"),
-              (Lines{"220 fwd.test LMTP orouboros-forward", "250-fwd.test", "250-PIPELINING",
-                     "250-ENHANCEDSTATUSCODES", "250-8BITMIME", "250 SIZE 1000", "221 2.0.0 bye"}));
+              (Lines{"220 fwd.test LMTP orouboros-forward", "250-fwd.test", "250-PIPELINING", "250-ENHANCEDSTATUSCODES",
+                     "250-8BITMIME", "250 SIZE 1000", "221 2.0.0 bye"}));
 }
 
 TEST(ForwardLmtp, MailAloneOpensNoUpstreamSession) {
@@ -104,9 +104,9 @@ TEST(ForwardLmtp, AFailureToReachTheUpstreamIsTheReplyToEveryRcptAndDataNeedsOne
 TEST(ForwardLmtp, WithMxARecipientOfAnotherDomainGets452_4_5_3) {
     Front t;
     t.one_domain = true;
-    EXPECT_EQ(t.after_mail("RCPT TO:<b@one.example>\r\nRCPT TO:<c@two.example>\r\nRCPT TO:<d@ONE.example>\r\n"),
-              (Lines{"250 2.1.5 ok",
-                     "452 4.5.3 recipient of another domain, send it in a new transaction", "250 2.1.5 ok"}));
+    EXPECT_EQ(
+        t.after_mail("RCPT TO:<b@one.example>\r\nRCPT TO:<c@two.example>\r\nRCPT TO:<d@ONE.example>\r\n"),
+        (Lines{"250 2.1.5 ok", "452 4.5.3 recipient of another domain, send it in a new transaction", "250 2.1.5 ok"}));
     EXPECT_EQ(t.script.transcript,
               (Lines{"OPEN one.example <a@x.example>", "RCPT b@one.example", "RCPT d@one.example", "QUIT"}));
 }
@@ -159,7 +159,8 @@ TEST(ForwardLmtp, CommandsOutOfOrderGet503AndRcptAfterTheLimitGets452) {
     Front t;
     EXPECT_EQ(t.run("MAIL FROM:<a@x.example>\r\n").back(), "503 5.5.1 send LHLO first");
     EXPECT_EQ(t.run("LHLO v\r\nRCPT TO:<b@home.example>\r\n").back(), "503 5.5.1 send MAIL first");
-    Lines lines = t.after_mail("RCPT TO:<a@h.example>\r\nRCPT TO:<b@h.example>\r\nRCPT TO:<c@h.example>\r\n"
-                               "RCPT TO:<d@h.example>\r\n");
+    Lines lines = t.after_mail(
+        "RCPT TO:<a@h.example>\r\nRCPT TO:<b@h.example>\r\nRCPT TO:<c@h.example>\r\n"
+        "RCPT TO:<d@h.example>\r\n");
     EXPECT_EQ(lines.back(), "452 4.5.3 too many recipients");
 }

@@ -50,19 +50,17 @@ TEST(ForwardSendmail, AllRecipientsOfAFixedUpstreamGoInOneTransaction) {
 TEST(ForwardSendmail, WithMxEachDomainHasItsOwnSessionAllAcceptedBeforeAnyData) {
     Sendmail t;
     EXPECT_EQ(t.run("x\n", {"b@one.example", "c@two.example", "d@one.example"}, true), EX_OK);
-    EXPECT_EQ(t.script.transcript,
-              (Lines{"OPEN one.example <a@x.example> SIZE=3", "RCPT b@one.example", "RCPT d@one.example",
-                     "OPEN two.example <a@x.example> SIZE=3", "RCPT c@two.example", "DATA x\r\n", "DATA x\r\n",
-                     "QUIT", "QUIT"}));
+    EXPECT_EQ(t.script.transcript, (Lines{"OPEN one.example <a@x.example> SIZE=3", "RCPT b@one.example",
+                                          "RCPT d@one.example", "OPEN two.example <a@x.example> SIZE=3",
+                                          "RCPT c@two.example", "DATA x\r\n", "DATA x\r\n", "QUIT", "QUIT"}));
 }
 
 TEST(ForwardSendmail, AnUnknownUserRefusedAtRcptIs67AndNoMessageIsSent) {
     Sendmail t;
     t.script.rcpt_replies["nobody@home.example"] = {550, "5.1.1", "user unknown"};
     EXPECT_EQ(t.run("x\n", {"bob@home.example", "nobody@home.example"}), EX_NOUSER);
-    EXPECT_EQ(t.script.transcript,
-              (Lines{"OPEN home.example <a@x.example> SIZE=3", "RCPT bob@home.example", "RCPT nobody@home.example",
-                     "QUIT"}));
+    EXPECT_EQ(t.script.transcript, (Lines{"OPEN home.example <a@x.example> SIZE=3", "RCPT bob@home.example",
+                                          "RCPT nobody@home.example", "QUIT"}));
 }
 
 TEST(ForwardSendmail, ATemporaryRefusalAtRcptIs75) {

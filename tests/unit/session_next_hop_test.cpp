@@ -58,8 +58,7 @@ private:
             verbs_.push_back(verb);
             if (verb == "DATA") {
                 stream.write("354 go on\r\n");
-                for (int n = 0; n < 1000 && in.next(line, deadline) == io::LineStatus::Ok && line != "."; ++n) {
-                }
+                for (int n = 0; n < 1000 && in.next(line, deadline) == io::LineStatus::Ok && line != "."; ++n) {}
                 verb = ".";
             }
             auto reply = replies_.find(verb);
@@ -139,8 +138,9 @@ TEST_F(SessionNextHop, ControlBytesInTheStagesRcptReplyReachTheClientAsQuestionM
 TEST_F(SessionNextHop, ControlBytesInTheStagesDataReplyReachTheClientAsQuestionMarks) {
     const std::string sock = dir_.file("deliver.sock");
     FakeHop hop(sock, {{".", "452 4.2.2 mailbox\rfull\x01\tnow\r\n"}});
-    auto out = session("unix:" + sock, "EHLO c\r\nMAIL FROM:<a@x.example>\r\nRCPT TO:<bob@example.com>\r\n"
-                                       "DATA\r\nSubject: t\r\n\r\nhi\r\n.\r\nQUIT\r\n");
+    auto out = session("unix:" + sock,
+                       "EHLO c\r\nMAIL FROM:<a@x.example>\r\nRCPT TO:<bob@example.com>\r\n"
+                       "DATA\r\nSubject: t\r\n\r\nhi\r\n.\r\nQUIT\r\n");
     EXPECT_TRUE(has(out, "\r\n250 ok\r\n354 ")) << out;  // the stage's RCPT reply, then DATA
     EXPECT_TRUE(has(out, "\r\n451 4.2.2 mailbox?full? now\r\n")) << out;
     EXPECT_EQ(hop.verbs(), (std::vector<std::string>{"LHLO", "MAIL", "RCPT", "DATA", "QUIT"}));

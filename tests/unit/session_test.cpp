@@ -66,9 +66,10 @@ TEST(Session, AuthOutsideTlsNeedsEncryption) {
 TEST(Session, AuthenticatedClientMayRelayButNeedsARelayRoute) {
     smtpd::Config c;
     c.allow_plaintext_auth = true;
-    auto r = session("EHLO c\r\nAUTH PLAIN AGFzZGYAYXNkZg==\r\nMAIL FROM:<asdf@example.com>\r\n"
-                     "RCPT TO:<b@y.example>\r\nQUIT\r\n",
-                     c);
+    auto r = session(
+        "EHLO c\r\nAUTH PLAIN AGFzZGYAYXNkZg==\r\nMAIL FROM:<asdf@example.com>\r\n"
+        "RCPT TO:<b@y.example>\r\nQUIT\r\n",
+        c);
     EXPECT_TRUE(has(r.output, "235 2.7.0"));
     EXPECT_TRUE(has(r.output, "550 5.7.1 no relay route configured"));
     EXPECT_EQ(r.checks, 1);
