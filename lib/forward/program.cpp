@@ -3,8 +3,10 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <optional>
 
 #include "base/error.hpp"
@@ -139,6 +141,7 @@ po::options_description options() {
         ("mx", po::bool_switch(), "deliver to the recipient domain's mail exchangers")
         ("mx-port", po::value<unsigned>()->default_value(25), "the port of the mail exchangers")
         ("resolver", po::value<std::string>(), "send DNS queries to ADDR[@PORT], not the system's resolvers")
+        ("dnssec-anchor", po::value<std::string>(), "validate DNSSEC from this trust anchor file (DS or DNSKEY)")
         ("tls", po::value<std::string>()->default_value("starttls"), "implicit, starttls, opportunistic or none")
         ("tls-ca", po::value<std::string>(), "verify the upstream against this CA file, not the system store")
         ("tls-fingerprint", po::value<std::string>(), "accept only this SHA-256 certificate fingerprint")
@@ -174,6 +177,8 @@ Config config_from(const po::variables_map& vm) {
     if (vm["mx"].as<bool>()) mx_from(vm, c);
     else host_from(vm, c);
     if (vm.count("resolver")) c.resolver = vm["resolver"].as<std::string>();
+    if (vm.count("dnssec-anchor")) c.dnssec_anchor = vm["dnssec-anchor"].as<std::string>();
+    require(!vm.count("dnssec-anchor") || !c.dnssec_anchor.empty(), "empty --dnssec-anchor");
     c.auth = auth_from(vm);
     c.timeouts = timeouts_from(vm);
     c.helo = vm.count("helo") ? vm["helo"].as<std::string>() : default_hostname();
@@ -198,7 +203,7 @@ namespace {
 
 // One LMTP session on a connection, with a resolver of its own.
 int serve_lmtp(int in, int out, const Config& config, const ClientPolicy& policy, log::Logger& log) {
-    UnboundResolver resolver(config.resolver);
+    UnboundResolver resolver(config.resolver, config.dnssec_anchor);
     SmtpConnector connector(config.destination, policy, resolver, log);
     io::FdStream peer(in, out);
     LmtpFront(peer, connector, log, config.front).run();
@@ -212,12 +217,15 @@ int run(const Config& config) {
     log::Logger log(kSpec.prog, config.log_target, config.log_level);
     log.set_sid(log::new_id());
     const std::optional<Credentials> credentials = load_credentials(config.auth);
+    // libunbound reads the anchor only at the first query: a bad path is told now.
+    if (!config.dnssec_anchor.empty() && ::access(config.dnssec_anchor.c_str(), R_OK) != 0)
+        throw ConfigError("cannot read the trust anchor " + config.dnssec_anchor + ": " + std::strerror(errno));
     const tls::SslCtx ctx = config.tls == TlsMode::None ? nullptr : tls::make_client_ctx(config.verify, config.tls_ca);
     const ClientPolicy policy = policy_from(config, ctx.get(), credentials);
     if (config.lmtp)
         return lmtp::serve_stage(config.max_connections, kSpec.prog, log,
                                  [&](int in, int out) { return serve_lmtp(in, out, config, policy, log); });
-    UnboundResolver resolver(config.resolver);
+    UnboundResolver resolver(config.resolver, config.dnssec_anchor);
     SmtpConnector connector(config.destination, policy, resolver, log);
     io::FdStream in(STDIN_FILENO, STDOUT_FILENO);
     const io::Timer timer{config.front.idle, io::Clock::now() + config.front.session};

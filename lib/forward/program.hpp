@@ -26,7 +26,8 @@ struct AuthConfig {
 
 struct Config {
     Destination destination;
-    std::string resolver;  // "" for the system configuration
+    std::string resolver;       // "" for the system configuration
+    std::string dnssec_anchor;  // "" for no DNSSEC validation
     TlsMode tls = TlsMode::StartTls;
     tls::Verify verify = tls::Verify::Chain;
     std::string tls_ca, tls_fingerprint, tls_name;

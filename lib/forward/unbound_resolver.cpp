@@ -73,9 +73,10 @@ void add_addresses(const ub_result& r, int family, std::vector<std::string>& out
 
 }  // namespace
 
-UnboundResolver::UnboundResolver(const std::string& forwarder) : ctx_(ub_ctx_create()) {
+UnboundResolver::UnboundResolver(const std::string& forwarder, const std::string& anchor) : ctx_(ub_ctx_create()) {
     if (!ctx_) throw ConfigError("resolver: cannot create the libunbound context");
     check_ub(ub_ctx_async(ctx_.get(), 1), "resolve in a thread");
+    if (!anchor.empty()) check_ub(ub_ctx_add_ta_file(ctx_.get(), anchor.c_str()), "read the trust anchor " + anchor);
     if (forwarder.empty()) {
         check_ub(ub_ctx_resolvconf(ctx_.get(), nullptr), "read /etc/resolv.conf");
         check_ub(ub_ctx_hosts(ctx_.get(), nullptr), "read /etc/hosts");

@@ -1,7 +1,9 @@
 // The Resolver through libunbound: the system's resolver configuration
 // (/etc/resolv.conf, /etc/hosts), or one forwarder ("addr" or "addr@port",
-// e.g. a DNS server on loopback that a test starts).  Every query waits on
-// unbound's file descriptor under a deadline.
+// e.g. a DNS server on loopback that a test starts).  Given a trust
+// anchor file, it validates DNSSEC itself: an answer that fails is a
+// temporary failure, never used.  Every query waits on unbound's file
+// descriptor under a deadline.
 #pragma once
 
 #include <unbound.h>
@@ -25,8 +27,10 @@ using UbResult = std::unique_ptr<ub_result, UbResultFree>;
 
 class UnboundResolver final : public Resolver {
 public:
-    // forwarder: "" for the system configuration.  Throws ConfigError.
-    explicit UnboundResolver(const std::string& forwarder);
+    // forwarder: "" for the system configuration; anchor: a file of DS or
+    // DNSKEY records (e.g. /usr/share/dns/root.key), "" for no DNSSEC
+    // validation.  Throws ConfigError.
+    UnboundResolver(const std::string& forwarder, const std::string& anchor);
 
     MxAnswer mx(std::string_view domain, io::Deadline deadline) override;
     AddressAnswer addresses(std::string_view host, io::Deadline deadline) override;

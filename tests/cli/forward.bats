@@ -63,6 +63,35 @@ start_mx() {
     MX=("${FWD[@]}" --mx --mx-port "$PORT_mx" --resolver "127.0.0.1@$DNS_PORT")
 }
 
+# A DNSSEC-signed DNS server (nsd): good.example signed as it is, and
+# forged.example signed, then its MX record changed as a forger on the
+# path would change it; $T/anchor holds the DS records of both zones.
+start_signed_dns() {
+    local zone ksk zsk
+    mkdir -p "$T/dns"
+    for zone in good.example forged.example; do
+        printf '%s\n' "\$ORIGIN $zone." '$TTL 300' \
+            "@ SOA ns.$zone. hostmaster.$zone. 1 3600 600 86400 300" "@ NS ns.$zone." "ns A 127.0.0.1" \
+            "@ MX 10 mx.$zone." "mx A 127.0.0.1" "mx2 A 127.0.0.1" >"$T/dns/$zone"
+        ksk=$(cd "$T/dns" && ldns-keygen -a ECDSAP256SHA256 -k "$zone.")
+        zsk=$(cd "$T/dns" && ldns-keygen -a ECDSAP256SHA256 "$zone.")
+        (cd "$T/dns" && ldns-signzone -n -f "$zone.signed" "$zone" "$ksk" "$zsk")
+        cat "$T/dns/$ksk.ds" >>"$T/anchor"
+    done
+    sed -i -E 's/(MX[[:space:]]+10[[:space:]]+)mx\.forged/\1mx2.forged/' "$T/dns/forged.example.signed"
+    grep -q 'mx2.forged.example' "$T/dns/forged.example.signed"
+    DNS_PORT=$(free_port)
+    printf '%s\n' server: "ip-address: 127.0.0.1" "port: $DNS_PORT" 'username: ""' 'chroot: ""' 'database: ""' \
+        "zonesdir: \"$T/dns\"" "pidfile: \"$T/dns/nsd.pid\"" "xfrdfile: \"$T/dns/xfrd.state\"" \
+        "zonelistfile: \"$T/dns/zone.list\"" "xfrdir: \"$T/dns\"" "server-count: 1" \
+        remote-control: "control-enable: no" \
+        zone: "name: good.example" "zonefile: good.example.signed" \
+        zone: "name: forged.example" "zonefile: forged.example.signed" >"$T/dns/nsd.conf"
+    nsd -d -c "$T/dns/nsd.conf" 2>"$T/nsd.log" &
+    PIDS+=($!)
+    wait_port "$DNS_PORT"
+}
+
 message() { printf 'Subject: %s\n\nhello from the VPS\n' "$1"; }
 
 dialog() { /usr/bin/python3 "$BATS_TEST_DIRNAME/../dialog.py" -- "$@"; }
@@ -228,6 +257,24 @@ EOF
     message mx | "${MX[@]}" -f a@x.example bob@dest.example
     grep -q '^Subject: mx$' "$T/mx/bob/INBOX"
     grep -q 'event=attempt host=mx.dest.example address=127.0.0.1 .*tls=TLSv1.[23] .*result=ok' "$T/forward.log"
+}
+
+@test "forward: --dnssec-anchor delivers to a validated MX, and a forged MX answer is 75 with nothing sent" {
+    start_smtpd mx starttls --delivery-domain good.example --delivery-domain forged.example
+    start_signed_dns
+    SIGNED=("${FWD[@]}" --mx --mx-port "$PORT_mx" --resolver "127.0.0.1@$DNS_PORT")
+    message signed | "${SIGNED[@]}" --dnssec-anchor "$T/anchor" -f a@x.example bob@good.example
+    grep -q '^Subject: signed$' "$T/mx/bob/INBOX"
+    grep -q 'event=attempt host=mx.good.example address=127.0.0.1 .*result=ok' "$T/forward.log"
+    run "${SIGNED[@]}" --dnssec-anchor "$T/anchor" -f a@x.example carol@forged.example < <(message forged)
+    [ "$status" -eq 75 ]
+    [[ "$output" == *"451 4.4.3 DNS lookup of forged.example failed: DNSSEC validation failed"* ]]
+    [ ! -e "$T/mx/carol" ]
+    ! grep -q 'event=attempt host=mx2.forged.example' "$T/forward.log"
+    # without validation the forged answer is believed
+    message believed | "${SIGNED[@]}" -f a@x.example carol@forged.example
+    grep -q 'event=attempt host=mx2.forged.example address=127.0.0.1 .*result=ok' "$T/forward.log"
+    grep -q '^Subject: believed$' "$T/mx/carol/INBOX"
 }
 
 @test "forward: --mx with a domain that has no MX but an address delivers to that address" {
