@@ -44,7 +44,10 @@ std::string forward_command(const Raw& r, const std::string& log) {
 }
 
 std::string relay_command(const Raw& r, const std::string& log) {
-    if (r.relay_mx) return stage(r, "orouboros-forward", log) + " --lmtp --mx" + helo_words(r);
+    if (r.relay_mx) {
+        const std::string anchor = r.relay_dnssec_anchor.empty() ? "" : " --dnssec-anchor " + r.relay_dnssec_anchor;
+        return stage(r, "orouboros-forward", log) + " --lmtp --mx" + helo_words(r) + anchor;
+    }
     if (r.smarthost.host.empty()) return "";
     return stage(r, "orouboros-forward", log) + " --lmtp" + helo_words(r) + upstream_words(r.smarthost);
 }

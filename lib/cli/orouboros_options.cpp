@@ -49,6 +49,7 @@ void add_options(po::options_description& d, Raw& r) {
         ("forward-user", po::value(&r.home.user), "user name for AUTH at the home server")
         ("forward-password-file", po::value(&r.home.password_file), "file holding that password")
         ("relay-mx", po::bool_switch(&r.relay_mx), "send authenticated mail to the recipients' MX hosts")
+        ("relay-dnssec-anchor", po::value(&r.relay_dnssec_anchor), "with --relay-mx: validate DNSSEC from FILE")
         ("relay-host", po::value(&r.smarthost.host), "send authenticated mail through this smarthost")
         ("relay-port", po::value(&r.smarthost.port), "smarthost port")
         ("relay-tls", po::value(&r.smarthost.tls)->default_value(r.smarthost.tls), "implicit, starttls or none")
@@ -106,6 +107,7 @@ void check(const Raw& r) {
     if (r.local && dirs == 0) throw po::error("--local needs --mboxdir, --maildir or --wmaildir");
     if (r.forward && r.home.host.empty()) throw po::error("--forward needs --forward-host");
     if (r.relay_mx && !r.smarthost.host.empty()) throw po::error("give --relay-mx or --relay-host, not both");
+    if (!r.relay_dnssec_anchor.empty() && !r.relay_mx) throw po::error("--relay-dnssec-anchor needs --relay-mx");
     check_upstream(r.home, "forward");
     check_upstream(r.smarthost, "relay");
     if (r.max_connections < 1) throw po::error("--max-connections must be at least 1");

@@ -38,7 +38,8 @@ void check_files(const Raw& r, const Separation& s) {
     require_access(s.deliver, "orouboros-mbox-deliver", mail_dir(r), W_OK | X_OK);
     if (!r.forward && !r.relay_mx && r.smarthost.host.empty()) return;
     require_access(s.forwarder, "orouboros-forward", r.libexec + "/orouboros-forward", X_OK);
-    for (const auto* f : {&r.home.ca, &r.home.password_file, &r.smarthost.ca, &r.smarthost.password_file})
+    for (const auto* f :
+         {&r.home.ca, &r.home.password_file, &r.smarthost.ca, &r.smarthost.password_file, &r.relay_dnssec_anchor})
         require_access(s.forwarder, "orouboros-forward", *f, R_OK);
 }
 

@@ -17,6 +17,7 @@ struct RawListenerOptions {
     std::string host = "127.0.0.1", port = "2500", ssl_port, cert, key, hostname;
     std::vector<std::string> delivery, forward_domains;
     bool local = false, forward = false, relay_mx = false;
+    std::string relay_dnssec_anchor;  // with relay_mx: DNSSEC trust anchors
     Upstream home{"", "", "implicit", "", "", "", ""};
     Upstream smarthost{"", "", "starttls", "", "", "", ""};
     std::string mboxdir, maildir, wmaildir, creds = "creds.json";

@@ -166,6 +166,23 @@ PY
     [ "$status" -eq 64 ]
     run orouboros --no-such-option
     [ "$status" -eq 64 ]
+    run orouboros --port "$PORT" --relay-dnssec-anchor "$T/anchor"
+    [ "$status" -eq 64 ]
+    [[ "$output" == *"--relay-dnssec-anchor needs --relay-mx"* ]]
+}
+
+@test "orouboros: --relay-mx runs one orouboros-forward --mx on the relay socket, given --relay-dnssec-anchor" {
+    printf '%s\n' '. IN DS 20326 8 2 e06d44b80b8f1d39a95c0b0d7c65d08458e880409bbc683457104237c7f8ec8d' >"$T/anchor"
+    ORO_WAIT_PORTS=$PORT start_orouboros "$T" --port "$PORT" --delivery-domain example.com \
+        --relay-mx --relay-dnssec-anchor "$T/anchor"
+    pid=$(cat "$T/orouboros.pid")
+    relay=
+    for ((i = 0; i < 100; i++)); do
+        relay=$(pgrep -P "$pid" -f 'orouboros-forward .*--lmtp --mx') && break
+        sleep 0.05
+    done
+    [ -n "$relay" ]
+    tr '\0' ' ' <"/proc/$relay/cmdline" | grep -q -- "--dnssec-anchor $T/anchor --max-connections 400"
 }
 
 @test "orouboros: a missing program or a bad certificate stops it before it listens" {
