@@ -203,9 +203,15 @@ EOF
 import socket, sys, time
 port = int(sys.argv[1])
 def session(rcpt):
-    s = socket.create_connection(("127.0.0.1", port), 20)
+    for _ in range(50):  # the session before may still hold the one slot: bounded retries
+        s = socket.create_connection(("127.0.0.1", port), 20)
+        greeting = s.makefile("rb").readline()
+        if greeting.startswith(b"220"):
+            break
+        s.close()
+        time.sleep(0.1)
     s.sendall(b"LHLO c\r\nMAIL FROM:<a@x.example>\r\nRCPT TO:<" + rcpt + b">\r\nDATA\r\nSubject: forked\r\n\r\nx\r\n.\r\nQUIT\r\n")
-    data = b""
+    data = greeting
     while chunk := s.recv(4096):
         data += chunk
     return data.decode().replace("\r", "")
