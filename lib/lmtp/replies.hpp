@@ -50,5 +50,6 @@ inline const Reply bad_param{555, "5.5.4", "parameter not recognized"};
 inline const Reply timeout{421, "4.4.2", "timeout, closing"};
 inline const Reply too_many_errors{421, "4.7.0", "too many errors, closing"};
 inline const Reply local_error{421, "4.3.0", "local error, closing"};
+inline const Reply busy{421, "4.3.2", "too many connections, try again later"};
 
 }  // namespace orou::lmtp::replies

@@ -226,7 +226,7 @@ int serve_connections(int fd, int max_connections, const char* prog, log::Logger
     listener::Port port;
     port.fd = fd;
     port.label = "lmtp";
-    port.busy_reply = "421 4.3.2 too many connections, try again later\r\n";
+    port.busy_reply = replies::busy.wire();
     port.handler = [&](int conn, const std::string&, const std::string&) {
         return run_guarded(prog, [&] {
             std::signal(SIGPIPE, SIG_IGN);  // a gone peer is an EPIPE error, not a kill
