@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <sysexits.h>
-#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -15,6 +14,7 @@
 #include "auth/credentials.hpp"
 #include "auth/saslauthd.hpp"
 #include "base/error.hpp"
+#include "listener/listener.hpp"
 #include "proto/status.hpp"
 
 namespace orou::auth {
@@ -38,13 +38,9 @@ int failures_as(int status, Body&& body) {
 
 // The connection systemd passed (Accept=yes), or -1 when there is none.
 int systemd_connection() {
-    int n = sd_listen_fds(1);
-    if (n < 0) throw SysError("get sockets from systemd", -n);
-    if (n == 0) return -1;
-    if (n > 1) throw ConfigError("systemd passed " + std::to_string(n) + " sockets; want one connection");
-    if (sd_is_socket(SD_LISTEN_FDS_START, AF_UNSPEC, SOCK_STREAM, 0) <= 0)
-        throw ConfigError("systemd passed a listening socket: use Accept=yes");
-    return SD_LISTEN_FDS_START;
+    const int fd = listener::systemd_socket();
+    if (fd >= 0 && listener::is_listening(fd)) throw ConfigError("systemd passed a listening socket: use Accept=yes");
+    return fd;
 }
 
 Secret read_checkpassword_input(int fd, io::Deadline deadline) {

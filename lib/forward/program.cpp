@@ -201,7 +201,9 @@ Config config_from(const po::variables_map& vm) {
 
 namespace {
 
-// One LMTP session on a connection, with a resolver of its own.
+// One LMTP session on a connection, with a resolver of its own: a
+// libunbound context holds pipes to its worker thread, which forked
+// sessions must not share.
 int serve_lmtp(int in, int out, const Config& config, const ClientPolicy& policy, log::Logger& log) {
     UnboundResolver resolver(config.resolver, config.dnssec_anchor);
     SmtpConnector connector(config.destination, policy, resolver, log);

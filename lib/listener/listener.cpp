@@ -1,5 +1,6 @@
 #include "listener/listener.hpp"
 
+#include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
 #include <signal.h>
@@ -8,6 +9,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <sysexits.h>
+#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -308,6 +310,32 @@ bool is_listening(int fd) {
     int on = 0;
     socklen_t len = sizeof on;
     return ::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) == 0 && on;
+}
+
+int systemd_socket() {
+    const int n = sd_listen_fds(1);
+    if (n < 0) throw SysError("read the sockets passed by systemd", -n);
+    if (n == 0) return -1;
+    if (n > 1) throw ConfigError("systemd must pass one socket, not " + std::to_string(n));
+    check_sys(::fcntl(SD_LISTEN_FDS_START, F_SETFD, FD_CLOEXEC), "set close-on-exec");
+    return SD_LISTEN_FDS_START;
+}
+
+int serve_forking(int fd, const Forking& how, log::Logger& log, const Handler& handler) {
+    check_sys(::fcntl(fd, F_SETFD, FD_CLOEXEC), "set close-on-exec");
+    Port port;
+    port.fd = fd;
+    port.label = how.label;
+    port.busy_reply = how.busy_reply;
+    port.handler = [&](int conn, const std::string& host, const std::string& client_port) {
+        return run_guarded(how.program.c_str(), [&] {
+            ::signal(SIGPIPE, SIG_IGN);  // a gone peer is an EPIPE error, not a kill
+            return handler(conn, host, client_port);
+        });
+    };
+    Limits limits;
+    limits.max_connections = how.max_connections;
+    return serve({port}, limits, log);
 }
 
 int serve(const std::vector<Port>& ports, const Limits& limits, log::Logger& log) {

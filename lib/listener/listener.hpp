@@ -59,4 +59,22 @@ int serve(const std::vector<Port>& ports, const Limits& limits, log::Logger& log
 // Whether fd is a listening stream socket (inetd "wait", systemd Accept=no).
 bool is_listening(int fd);
 
+// The one socket systemd passed (made close-on-exec), or -1 when it passed
+// none.  Throws ConfigError when it passed more than one.
+int systemd_socket();
+
+// How a program serves a listening socket it was given (systemd
+// Accept=no, inetd "wait", the orouboros listener).
+struct Forking {
+    std::string program;     // names its fatal errors, e.g. "orouboros-smtpd"
+    std::string label;       // the log's mode
+    std::string busy_reply;  // told to a connection over the limit; "": closed unanswered
+    int max_connections = 100;
+};
+
+// Serves `fd` (made close-on-exec) until SIGTERM or SIGINT: each
+// connection in a forked child that runs `handler` with SIGPIPE ignored.
+// Returns a sysexits status.
+int serve_forking(int fd, const Forking& how, log::Logger& log, const Handler& handler);
+
 }  // namespace orou::listener

@@ -1,11 +1,8 @@
 #include "lmtp/server.hpp"
 
-#include <fcntl.h>
-#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <csignal>
 
 #include "base/error.hpp"
 #include "listener/listener.hpp"
@@ -209,44 +206,16 @@ void Server::say_goodbye(const Reply& reply) noexcept {
     } catch (const SysError&) {}
 }
 
-namespace {
-
-// The socket systemd passed, or -1 when it passed none.
-int systemd_socket() {
-    const int n = sd_listen_fds(1);
-    if (n < 0) throw SysError("read the sockets passed by systemd", -n);
-    if (n == 0) return -1;
-    if (n > 1) throw ConfigError("systemd must pass one socket");
-    return SD_LISTEN_FDS_START;
-}
-
-int serve_connections(int fd, int max_connections, const char* prog, log::Logger& log,
-                      const std::function<int(int in, int out)>& session) {
-    check_sys(::fcntl(fd, F_SETFD, FD_CLOEXEC), "set close-on-exec");
-    listener::Port port;
-    port.fd = fd;
-    port.label = "lmtp";
-    port.busy_reply = replies::busy.wire();
-    port.handler = [&](int conn, const std::string&, const std::string&) {
-        return run_guarded(prog, [&] {
-            std::signal(SIGPIPE, SIG_IGN);  // a gone peer is an EPIPE error, not a kill
-            log.set_sid(log::new_id());
-            return session(conn, conn);
-        });
-    };
-    listener::Limits limits;
-    limits.max_connections = max_connections;
-    return listener::serve({port}, limits, log);
-}
-
-}  // namespace
-
 int serve_stage(int max_connections, const char* prog, log::Logger& log,
                 const std::function<int(int in, int out)>& session) {
-    const int fd = systemd_socket();
+    const int fd = listener::systemd_socket();
     const int in = fd < 0 ? STDIN_FILENO : fd;
-    if (listener::is_listening(in)) return serve_connections(in, max_connections, prog, log, session);
-    return session(in, fd < 0 ? STDOUT_FILENO : fd);
+    if (!listener::is_listening(in)) return session(in, fd < 0 ? STDOUT_FILENO : fd);
+    const listener::Forking how{prog, "lmtp", replies::busy.wire(), max_connections};
+    return listener::serve_forking(in, how, log, [&](int conn, const std::string&, const std::string&) {
+        log.set_sid(log::new_id());
+        return session(conn, conn);
+    });
 }
 
 }  // namespace orou::lmtp

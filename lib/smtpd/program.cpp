@@ -1,6 +1,5 @@
 #include "smtpd/program.hpp"
 
-#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -8,7 +7,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sysexits.h>
-#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -17,6 +15,7 @@
 #include "io/connect.hpp"
 #include "listener/listener.hpp"
 #include "log/log.hpp"
+#include "smtpd/replies.hpp"
 #include "smtpd/session.hpp"
 
 namespace orou::smtpd {
@@ -82,50 +81,37 @@ int run_session(Shared& shared, Peer peer) {
 }
 
 // A listening socket (inetd "wait", systemd Accept=no, the orouboros
-// listener): accept, and serve each connection in a forked child of this
-// ready process, with no exec per connection.
+// listener): each connection is served in a forked child of this ready
+// process, with no exec per connection.
 int serve_connections(Shared& shared, int fd) {
-    listener::Port port;
-    port.fd = fd;
-    port.label = "smtpd";
+    listener::Forking how{"orouboros-smtpd", "smtpd", "", shared.options.max_connections};
     // Over the limit a client is told 421; on an implicit-TLS port a reply
     // in clear would only garble the handshake, so it is closed unanswered.
-    if (shared.options.config.tls != TlsMode::Implicit)
-        port.busy_reply = "421 4.3.2 too many connections, try again later\r\n";
-    port.handler = [&](int conn, const std::string& host, const std::string& client_port) {
-        return run_guarded("orouboros-smtpd", [&] {
-            ::signal(SIGPIPE, SIG_IGN);
-            Peer peer;
-            peer.address = host, peer.port = client_port;
-            peer.is_socket = true, peer.in_fd = conn, peer.out_fd = conn;
-            return run_session(shared, std::move(peer));
-        });
-    };
-    listener::Limits limits;
-    limits.max_connections = shared.options.max_connections;
-    return listener::serve({port}, limits, shared.logger);
+    if (shared.options.config.tls != TlsMode::Implicit) how.busy_reply = replies::too_many_connections.wire();
+    return listener::serve_forking(fd, how, shared.logger,
+                                   [&](int conn, const std::string& host, const std::string& client_port) {
+                                       Peer peer;
+                                       peer.address = host, peer.port = client_port;
+                                       peer.is_socket = true, peer.in_fd = conn, peer.out_fd = conn;
+                                       return run_session(shared, std::move(peer));
+                                   });
 }
 
 }  // namespace
 
 int smtpd_main(const Options& options) {
     ::signal(SIGPIPE, SIG_IGN);
-    int n = sd_listen_fds(1);
-    if (n > 1) throw ConfigError("expected one socket from systemd, got " + std::to_string(n));
-    // The connection must not leak into the stages smtpd spawns.
-    if (n == 1) check_sys(::fcntl(SD_LISTEN_FDS_START, F_SETFD, FD_CLOEXEC), "set close-on-exec");
-    int in = n == 1 ? SD_LISTEN_FDS_START : 0;
-    int out = n == 1 ? SD_LISTEN_FDS_START : 1;
+    // Close-on-exec: the connection must not leak into the stages smtpd spawns.
+    const int fd = listener::systemd_socket();
+    const int in = fd < 0 ? STDIN_FILENO : fd;
+    const int out = fd < 0 ? STDOUT_FILENO : fd;
 
     for (const auto* spec : {&options.config.local_route, &options.config.forward_route, &options.config.relay_route})
         if (!spec->empty()) io::check_spec(*spec);
     log::Logger logger("orouboros-smtpd", options.log_target, log::parse_level(options.log_level));
     Shared shared{options, {}, logger};
     if (options.config.tls != TlsMode::None) shared.ctx = tls::make_server_ctx(options.cert_file, options.key_file);
-    if (listener::is_listening(in)) {
-        if (in == 0) check_sys(::fcntl(in, F_SETFD, FD_CLOEXEC), "set close-on-exec");
-        return serve_connections(shared, in);
-    }
+    if (listener::is_listening(in)) return serve_connections(shared, in);
     return run_session(shared, find_peer(in, out));
 }
 

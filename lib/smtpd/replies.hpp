@@ -28,6 +28,7 @@ inline const Reply too_many_errors{421, "4.7.0", "too many errors, closing conne
 inline const Reply too_many_auth_failures{421, "4.7.0", "too many authentication failures, closing connection"};
 inline const Reply not_smtp{421, "4.7.0", "this is an SMTP server, closing connection"};
 inline const Reply internal_error{421, "4.3.0", "internal error, closing connection"};
+inline const Reply too_many_connections{421, "4.3.2", "too many connections, try again later"};
 inline const Reply tls_unavailable{454, "4.7.0", "TLS not available"};
 inline const Reply auth_temporary{454, "4.7.0", "temporary authentication failure"};
 inline const Reply too_many_rcpts{452, "4.5.3", "too many recipients"};
