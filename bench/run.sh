@@ -76,7 +76,8 @@ single=()
 [ "$(id -u)" -ne 0 ] || single=(--single-user)
 listener_cmd=("$bin/orouboros" "${single[@]}" --host 127.0.0.1 --port "$PORT" --ssl-port "$SSL_PORT"
     --cert "$T/server.crt" --key "$T/server.key" --hostname bench.test --delivery-domain example.com
-    --local --mboxdir "$T/mail" --user-credentials "$T/creds.json" --max-connections 200 --log NONE)
+    --local --mboxdir "$T/mail" --user-credentials "$T/creds.json" --max-connections 200
+    --max-message-size 60000000 --log NONE)
 "${listener_cmd[@]}" &
 listener=$!
 wait_port "$PORT"
@@ -164,6 +165,55 @@ cpu1=$(cpu_ticks "$listener")
 start_forked="| a session forked by the listening smtpd (what a connection costs) | $(awk -v t=$((cpu1 - cpu0)) -v hz="$hz" -v n=$quit_sessions 'BEGIN {printf "%.2f", t * 1000 / hz / n}') | $quit_sessions connections, server CPU from /proc |"
 mem_plain=$(session_memory "$PORT" 0)
 mem_tls=$(session_memory "$SSL_PORT" 1)
+
+# Memory flat in message size: the peak RSS of every session of the chain
+# (smtpd's and mbox-deliver's) while each takes a 1 KiB and a 50 MiB message.
+declare -A peak
+for size in 1024 52428800; do
+    while read -r name kb; do
+        [ "$name" != accepted ] || continue
+        peak[$name,$size]=$kb
+    done < <("$PY" tests/integration/session_rss.py "$PORT" "$size" bob@example.com "$listener")
+    wait_idle
+done
+size_rows=()
+for name in orouboros-smtpd orouboros-mbox-; do
+    small=${peak[$name,1024]:-?} big=${peak[$name,52428800]:-?}
+    size_rows+=("| $name | $small | $big | $((${big/\?/0} - ${small/\?/0})) |")
+done
+
+# 100 idle connections from one address: how many sessions it gets, and
+# the memory of the whole relay meanwhile (the listener's tree, PSS).
+idle_row=$("$PY" - "$PORT" "$listener" <<'PY'
+import glob, socket, sys, time
+port, listener = int(sys.argv[1]), sys.argv[2]
+def children(pid):
+    return " ".join(open(p).read() for p in glob.glob("/proc/%s/task/*/children" % pid)).split()
+def tree(pid):
+    out = [pid]
+    for c in children(pid):
+        out += tree(c)
+    return out
+def pss(pid):
+    for line in open("/proc/%s/smaps_rollup" % pid):
+        if line.startswith("Pss:"):
+            return int(line.split()[1])
+    return 0
+conns, greeted = [], 0
+for _ in range(100):
+    s = socket.create_connection(("127.0.0.1", port), 10)
+    conns.append(s)
+    if s.recv(512).startswith(b"220"):
+        greeted += 1
+time.sleep(0.5)
+procs = tree(listener)
+total = sum(pss(p) for p in procs)
+print("| 100 from 127.0.0.1 | %d | %d | %d |" % (greeted, len(procs), total))
+for s in conns:
+    s.close()
+PY
+)
+wait_idle
 
 # The cost of starting one smtpd: a session that reads QUIT and ends,
 # without and with a certificate to load (STARTTLS offered, not used).
@@ -256,6 +306,26 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
     echo "|---|---|---|---|---|"
     echo "$mem_plain"
     echo "$mem_tls"
+    echo
+    echo "## Memory and message size"
+    echo
+    echo "The peak RSS (VmHWM, KiB) of each session of the chain while it takes one"
+    echo "message of 1 KiB and one of 50 MiB (\`tests/integration/session_rss.py\`, read"
+    echo "after the 250 and before QUIT): no process holds a whole message."
+    echo
+    echo "| session | 1 KiB message | 50 MiB message | grown |"
+    echo "|---|---|---|---|"
+    printf '%s\n' "${size_rows[@]}"
+    echo
+    echo "## Idle connections"
+    echo
+    echo "100 connections from one address, held open after the greeting: how many"
+    echo "were greeted (220), and the whole relay meanwhile (the listener and every"
+    echo "process below it: count, total PSS in KiB)."
+    echo
+    echo "| connections | greeted | processes | total PSS |"
+    echo "|---|---|---|---|"
+    echo "$idle_row"
     echo
     echo "## Starting one session"
     echo

@@ -71,7 +71,11 @@ std::vector<std::string> smtpd_argv(const Raw& r, const std::string& tls, const 
                                "--log-level",
                                r.level,
                                "--max-message-size",
-                               std::to_string(r.max_message)};
+                               std::to_string(r.max_message),
+                               "--max-header-size",
+                               std::to_string(r.max_header),
+                               "--max-hops",
+                               std::to_string(r.max_hops)};
     auto add = [&a](const char* opt, const std::string& v) {
         if (!v.empty()) a.insert(a.end(), {opt, v});
     };

@@ -24,6 +24,8 @@ struct RawListenerOptions {
     std::string blocklist, domain_blocklist, log = "STDERR", level = "INFO", libexec;
     int max_connections = 100;
     std::size_t max_message = 25u << 20;
+    std::size_t max_header = 256u << 10;
+    int max_hops = 50;
     // Started as root: each part runs as its own user, the stages on unix
     // sockets in socket_dir; --single-user keeps everything in one user.
     std::string smtpd_user = "orouboros-smtpd", authcheck_user = "orouboros-authcheck";

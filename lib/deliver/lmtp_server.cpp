@@ -1,5 +1,6 @@
 #include "deliver/lmtp_server.hpp"
 
+#include "base/error.hpp"
 #include "deliver/replies.hpp"
 
 namespace orou::deliver {
@@ -16,6 +17,8 @@ smtp::Reply reply_for(std::string_view rcpt, const DeliveryResult& result) {
     return replies::mailbox_unavailable(rcpt);
 }
 
+Outcome spool_outcome(int err) { return is_disk_full(err) ? Outcome::DiskFull : Outcome::Temporary; }
+
 }  // namespace
 
 LmtpServer::LmtpServer(io::Stream& stream, Store& store, log::Logger& log, const lmtp::Limits& limits)
@@ -29,9 +32,22 @@ smtp::Reply LmtpServer::recipient(const lmtp::Transaction& tx, const smtp::Addre
     return replies::bad_mailbox(rcpt, local.refusal);
 }
 
-void LmtpServer::message(const lmtp::Transaction& tx, std::string_view message) {
+smtp::DataSink& LmtpServer::begin_message(const lmtp::Transaction&) {
+    try {
+        spool_ = store_.new_spool();
+        return *spool_;
+    } catch (const SysError& e) {
+        spool_failure_ = DeliveryResult{spool_outcome(e.code()), "", e.what(), ""};
+        return discard_;
+    }
+}
+
+void LmtpServer::message(const lmtp::Transaction& tx) {
+    if (spool_ && !spool_->finish())
+        spool_failure_ = DeliveryResult{spool_outcome(*spool_->error()), "", "cannot write the spool file", ""};
+    if (spool_failure_) return answer_each(tx, *spool_failure_);
     for (const auto& rcpt : tx.rcpts) {
-        const DeliveryResult result = store_.deliver(tx.sender, rcpt, message);
+        const DeliveryResult result = store_.deliver(tx.sender, rcpt, *spool_);
         log_delivery(log_, tx.msgid, tx.sender, rcpt, result);
         send(reply_for(rcpt, result));
     }
@@ -42,6 +58,18 @@ void LmtpServer::refuse(const lmtp::Transaction& tx, const smtp::Reply& reply) {
         log_delivery(log_, tx.msgid, tx.sender, rcpt, {Outcome::Refused, "", reply.text, ""});
         send(reply);
     }
+}
+
+void LmtpServer::answer_each(const lmtp::Transaction& tx, const DeliveryResult& result) {
+    for (const auto& rcpt : tx.rcpts) {
+        log_delivery(log_, tx.msgid, tx.sender, rcpt, result);
+        send(reply_for(rcpt, result));
+    }
+}
+
+void LmtpServer::end_transaction() {
+    spool_.reset();
+    spool_failure_.reset();
 }
 
 }  // namespace orou::deliver

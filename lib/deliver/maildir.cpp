@@ -32,7 +32,7 @@ std::string unique_name(std::string_view hostname) {
            log::new_id() + "." + host;
 }
 
-std::string deliver_maildir(const std::string& dir, std::string_view text, Writer& writer, std::string_view hostname) {
+std::string deliver_maildir(const std::string& dir, const Entry& text, Writer& writer, std::string_view hostname) {
     ensure_maildir(dir, writer);
     const std::string name = unique_name(hostname);
     const std::string tmp_path = dir + "/tmp/" + name;
@@ -40,7 +40,7 @@ std::string deliver_maildir(const std::string& dir, std::string_view text, Write
     Fd fd(::open(tmp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
     if (!fd) throw SysError("create " + tmp_path, errno);
     PendingFile file(tmp_path);
-    writer.write(fd.get(), text);
+    text.write(writer, fd.get());
     writer.sync(fd.get());
     fd.reset();
     file.rename_to(dir + "/new/" + name);

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "deliver/files.hpp"
+#include "deliver/message_format.hpp"
 
 namespace orou::deliver {
 
@@ -17,9 +18,13 @@ void ensure_maildir(const std::string& dir, Writer& writer);
 // and ':' in the host name written as \057 and \072.
 std::string unique_name(std::string_view hostname);
 
-// Delivers `text` (see maildir_text()) into the Maildir `dir`.  Returns the
+// Delivers `text` (a MaildirText) into the Maildir `dir`.  Returns the
 // file's path in new/ once the file and the directories are fsynced;
 // throws SysError otherwise, leaving no file in tmp/ or new/.
-std::string deliver_maildir(const std::string& dir, std::string_view text, Writer& writer, std::string_view hostname);
+std::string deliver_maildir(const std::string& dir, const Entry& text, Writer& writer, std::string_view hostname);
+inline std::string deliver_maildir(const std::string& dir, std::string_view text, Writer& writer,
+                                   std::string_view hostname) {
+    return deliver_maildir(dir, RawEntry(text), writer, hostname);
+}
 
 }  // namespace orou::deliver

@@ -71,7 +71,7 @@ private:
 
 }  // namespace
 
-void append_mbox(const std::string& dir, std::string_view entry, Writer& writer, const LockTimes& times,
+void append_mbox(const std::string& dir, const Entry& entry, Writer& writer, const LockTimes& times,
                  std::string* repairs) {
     if (ensure_dir(dir)) sync_dir(writer, parent_dir(dir));
     const std::string path = dir + "/INBOX";
@@ -84,7 +84,7 @@ void append_mbox(const std::string& dir, std::string_view entry, Writer& writer,
     SignalBlock no_kill_while_writing;
     Rollback rollback(mbox, path);
     if (separator) writer.write(fd, "\n");
-    writer.write(fd, entry);
+    entry.write(writer, fd);
     writer.sync(fd);
     if (mbox.created) sync_dir(writer, dir);
     rollback.commit();

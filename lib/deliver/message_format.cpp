@@ -4,24 +4,22 @@ namespace orou::deliver {
 
 namespace {
 
+constexpr std::size_t kWriteBuffer = 64 * 1024;
+
 // True for the lines mboxrd quotes: ">*From ".
 bool needs_quoting(std::string_view line) {
     std::size_t i = line.find_first_not_of('>');
     return i != std::string_view::npos && line.substr(i).starts_with("From ");
 }
 
-// Appends the message line by line (CRLF or LF ends become LF), each line
-// quoted first when `quote` and it needs it.
-void append_lines(std::string& out, std::string_view message, bool quote) {
-    while (!message.empty()) {
-        auto lf = message.find('\n');
-        std::string_view line = message.substr(0, lf);
-        message.remove_prefix(lf == std::string_view::npos ? message.size() : lf + 1);
-        if (lf != std::string_view::npos && line.ends_with('\r')) line.remove_suffix(1);
-        if (quote && needs_quoting(line)) out += '>';
-        out.append(line);
-        out += '\n';
-    }
+// The message's lines with LF ends, each quoted first when `quote` and it
+// needs it.
+void message_lines(const smtp::MessageSource& message, bool quote, const std::function<void(std::string_view)>& out) {
+    message.lines([&](std::string_view line) {
+        if (quote && needs_quoting(line)) out(">");
+        out(line);
+        out("\n");
+    });
 }
 
 }  // namespace
@@ -46,19 +44,47 @@ std::string trace_headers(std::string_view sender, std::string_view rcpt) {
     return out;
 }
 
-std::string maildir_text(std::string_view sender, std::string_view rcpt, std::string_view message) {
-    std::string out = trace_headers(sender, rcpt);
-    out.reserve(out.size() + message.size() + 1);
-    append_lines(out, message, false);
+std::size_t Entry::size() const {
+    std::size_t n = 0;
+    pieces([&](std::string_view piece) { n += piece.size(); });
+    return n;
+}
+
+void Entry::write(Writer& writer, int fd) const {
+    std::string buf;
+    buf.reserve(kWriteBuffer);
+    pieces([&](std::string_view piece) {
+        buf.append(piece);
+        if (buf.size() < kWriteBuffer) return;
+        writer.write(fd, buf);
+        buf.clear();
+    });
+    if (!buf.empty()) writer.write(fd, buf);
+}
+
+std::string Entry::str() const {
+    std::string out;
+    pieces([&](std::string_view piece) { out.append(piece); });
     return out;
 }
 
+void MaildirText::pieces(const std::function<void(std::string_view)>& out) const {
+    out(head_);
+    message_lines(message_, false, out);
+}
+
+void MboxEntry::pieces(const std::function<void(std::string_view)>& out) const {
+    out(head_);
+    message_lines(message_, true, out);
+    out("\n");
+}
+
+std::string maildir_text(std::string_view sender, std::string_view rcpt, std::string_view message) {
+    return MaildirText(sender, rcpt, smtp::StringMessage(message)).str();
+}
+
 std::string mbox_entry(std::string_view sender, std::string_view rcpt, std::string_view message, std::time_t when) {
-    std::string out = from_line(sender, when) + trace_headers(sender, rcpt);
-    out.reserve(out.size() + message.size() + message.size() / 64 + 2);
-    append_lines(out, message, true);
-    out += '\n';
-    return out;
+    return MboxEntry(sender, rcpt, smtp::StringMessage(message), when).str();
 }
 
 }  // namespace orou::deliver

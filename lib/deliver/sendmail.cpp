@@ -3,6 +3,7 @@
 #include <sysexits.h>
 
 #include <array>
+#include <cstring>
 
 #include "base/error.hpp"
 
@@ -51,19 +52,42 @@ int status_of(Outcome outcome) {
     return EX_TEMPFAIL;
 }
 
+std::unique_ptr<smtp::Spool> spool_or_fail(Store& store) {
+    try {
+        return store.new_spool();
+    } catch (const SysError& e) {
+        throw ExitError(EX_TEMPFAIL, e.what());
+    }
+}
+
 }  // namespace
 
-std::string read_message(io::Stream& in, const io::Timer& timer, std::size_t max_message) {
-    std::string message;
+void read_message(io::Stream& in, const io::Timer& timer, std::size_t max_message, smtp::DataSink& sink) {
+    constexpr std::size_t kMaxLine = 1u << 20;
     std::array<char, 65536> buf;
+    std::string line;
+    std::size_t total = 0;
+    bool after_cr = false;
     for (;;) {
         const io::ReadResult r = in.read(buf, timer.next());
-        if (r.status == io::ReadStatus::Eof) return message;
+        if (r.status == io::ReadStatus::Eof) break;
         if (r.status == io::ReadStatus::Timeout) throw ExitError(EX_TEMPFAIL, "timed out reading the message");
-        if (message.size() + r.n > max_message)
+        if ((total += r.n) > max_message)
             throw ExitError(EX_DATAERR, "message larger than " + std::to_string(max_message) + " bytes");
-        message.append(buf.data(), r.n);
+        for (char c : std::string_view(buf.data(), r.n)) {
+            const bool lf_after_cr = c == '\n' && after_cr;
+            after_cr = c == '\r';
+            if (lf_after_cr) continue;
+            if (c != '\r' && c != '\n') {
+                line += c;
+                if (line.size() > kMaxLine) throw ExitError(EX_DATAERR, "message has a line over 1 MiB");
+                continue;
+            }
+            sink.line(line);
+            line.clear();
+        }
     }
+    if (!line.empty()) sink.line(line);
 }
 
 int deliver_from_stream(Store& store, log::Logger& log, const SendmailRequest& request, io::Stream& in,
@@ -71,11 +95,14 @@ int deliver_from_stream(Store& store, log::Logger& log, const SendmailRequest& r
     const std::string msgid = log::new_id();
     const std::string sender = checked_sender(request.sender);
     const std::vector<std::string> rcpts = checked_rcpts(store, log, msgid, sender, request.rcpts);
-    const std::string message = read_message(in, timer, request.max_message);
+    const std::unique_ptr<smtp::Spool> message = spool_or_fail(store);
+    read_message(in, timer, request.max_message, *message);
+    if (!message->finish())
+        throw ExitError(EX_TEMPFAIL, std::string("cannot write the spool file: ") + std::strerror(*message->error()));
     int status = EX_OK;
     std::string failure;
     for (const auto& rcpt : rcpts) {
-        const DeliveryResult result = store.deliver(sender, rcpt, message);
+        const DeliveryResult result = store.deliver(sender, rcpt, *message);
         log_delivery(log, msgid, sender, rcpt, result);
         if (result.outcome == Outcome::Delivered || status == EX_TEMPFAIL) continue;
         status = status_of(result.outcome);

@@ -13,6 +13,7 @@
 #include "deliver/store.hpp"
 #include "io/stream.hpp"
 #include "log/log.hpp"
+#include "smtp/message.hpp"
 
 namespace orou::deliver {
 
@@ -22,9 +23,11 @@ struct SendmailRequest {
     std::size_t max_message = 25u << 20;
 };
 
-// Reads all of `in` (at most max_message bytes, within the timer).  Throws
-// ExitError: EX_DATAERR when over the limit, EX_TEMPFAIL on a timeout.
-std::string read_message(io::Stream& in, const io::Timer& timer, std::size_t max_message);
+// Reads all of `in` (at most max_message bytes, within the timer) into
+// `sink`, line by line: CRLF, LF and a bare CR each end a line, and a last
+// line without an end counts.  Throws ExitError: EX_DATAERR when over the
+// limit or a line is over 1 MiB, EX_TEMPFAIL on a timeout.
+void read_message(io::Stream& in, const io::Timer& timer, std::size_t max_message, smtp::DataSink& sink);
 
 // Checks the sender and every recipient, reads the message, delivers it to
 // each recipient and returns EX_OK; throws ExitError with the status and

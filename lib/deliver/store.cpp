@@ -14,8 +14,6 @@ namespace orou::deliver {
 
 namespace {
 
-bool is_disk_full(int err) { return err == ENOSPC || err == EDQUOT || err == EFBIG; }
-
 // A mailbox directory planted as a symbolic link would take the mail out
 // of the mail directory: refused (for now: the admin removes it).
 void refuse_link(const std::string& dir) {
@@ -33,17 +31,25 @@ std::string FileStore::mailbox_dir(const LocalPart& local) const {
 }
 
 std::string FileStore::store(std::string_view sender, std::string_view rcpt, const std::string& dir,
-                             std::string_view message, std::string& repairs) {
+                             const smtp::MessageSource& message, std::string& repairs) {
     if (config_.layout != Layout::SingleMaildir) refuse_link(dir);
     if (config_.layout != Layout::Mbox)
-        return deliver_maildir(dir, maildir_text(sender, rcpt, message), *writer_, config_.hostname);
-    append_mbox(dir, mbox_entry(sender, rcpt, message, std::time(nullptr)), *writer_, config_.lock, &repairs);
+        return deliver_maildir(dir, MaildirText(sender, rcpt, message), *writer_, config_.hostname);
+    append_mbox(dir, MboxEntry(sender, rcpt, message, std::time(nullptr)), *writer_, config_.lock, &repairs);
     return dir + "/INBOX";
+}
+
+std::unique_ptr<smtp::Spool> Store::new_spool() { return smtp::temp_spool(); }
+
+std::unique_ptr<smtp::Spool> FileStore::new_spool() {
+    if (config_.layout != Layout::SingleMaildir) return std::make_unique<smtp::Spool>(config_.root);
+    ensure_maildir(config_.root, *writer_);  // the one Maildir is made when missing, so its tmp/ is there
+    return std::make_unique<smtp::Spool>(config_.root + "/tmp");
 }
 
 // The one place where a failed system call during a delivery becomes a
 // per-recipient result instead of ending the process or the session.
-DeliveryResult FileStore::deliver(std::string_view sender, std::string_view rcpt, std::string_view message) {
+DeliveryResult FileStore::deliver(std::string_view sender, std::string_view rcpt, const smtp::MessageSource& message) {
     LocalPart local = check(rcpt);
     if (!local.ok()) return {Outcome::Refused, "", local.refusal, ""};
     const std::string dir = mailbox_dir(local);
@@ -55,6 +61,8 @@ DeliveryResult FileStore::deliver(std::string_view sender, std::string_view rcpt
         return {is_disk_full(e.code()) ? Outcome::DiskFull : Outcome::Temporary, dir, e.what(), std::move(repairs)};
     }
 }
+
+bool is_disk_full(int err) { return err == ENOSPC || err == EDQUOT || err == EFBIG; }
 
 const char* outcome_name(Outcome outcome) {
     switch (outcome) {

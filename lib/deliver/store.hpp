@@ -3,12 +3,15 @@
 // a Maildir per local part, or one Maildir for everyone).
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "deliver/files.hpp"
 #include "deliver/local_part.hpp"
 #include "log/log.hpp"
+#include "smtp/message.hpp"
+#include "smtp/spool.hpp"
 
 namespace orou::deliver {
 
@@ -31,10 +34,18 @@ public:
     virtual ~Store() = default;
     // Whether `rcpt` can be delivered to (its local part is usable).
     [[nodiscard]] virtual LocalPart check(std::string_view rcpt) const = 0;
-    // Stores `message` (CRLF or LF line ends) for `rcpt`.  Never throws a
-    // SysError: a failure is a Temporary or DiskFull result.
+    // Stores `message` for `rcpt`.  Never throws a SysError: a failure is
+    // a Temporary or DiskFull result.
     [[nodiscard]] virtual DeliveryResult deliver(std::string_view sender, std::string_view rcpt,
-                                                 std::string_view message) = 0;
+                                                 const smtp::MessageSource& message) = 0;
+    // The same for a message in a string (CRLF or LF line ends).
+    [[nodiscard]] DeliveryResult deliver(std::string_view sender, std::string_view rcpt, std::string_view message) {
+        return deliver(sender, rcpt, smtp::StringMessage(message));
+    }
+    // An empty spool for a message on its way in, on the store's file
+    // system ($TMPDIR or /tmp unless the store says otherwise).  Throws
+    // SysError.
+    [[nodiscard]] virtual std::unique_ptr<smtp::Spool> new_spool();
 };
 
 enum class Layout {
@@ -56,17 +67,23 @@ public:
     FileStore(StoreConfig config, Writer& writer) : config_(std::move(config)), writer_(&writer) {}
 
     LocalPart check(std::string_view rcpt) const override { return check_local_part(rcpt); }
-    DeliveryResult deliver(std::string_view sender, std::string_view rcpt, std::string_view message) override;
+    using Store::deliver;
+    DeliveryResult deliver(std::string_view sender, std::string_view rcpt, const smtp::MessageSource& message) override;
+    // In the mail root (which must be there), or the one Maildir's tmp/.
+    std::unique_ptr<smtp::Spool> new_spool() override;
 
 private:
     std::string mailbox_dir(const LocalPart& local) const;
     // Stores into `dir`; returns the file written.  Throws SysError.
-    std::string store(std::string_view sender, std::string_view rcpt, const std::string& dir, std::string_view message,
-                      std::string& repairs);
+    std::string store(std::string_view sender, std::string_view rcpt, const std::string& dir,
+                      const smtp::MessageSource& message, std::string& repairs);
 
     StoreConfig config_;
     Writer* writer_;
 };
+
+// Whether errno `err` means no space or quota left.
+bool is_disk_full(int err);
 
 // "delivered", "deferred" or "refused".
 const char* outcome_name(Outcome outcome);

@@ -33,10 +33,21 @@ Reply LmtpFront::pass_rcpt(const lmtp::Transaction& tx, const std::string& rcpt)
     return Reply::from_upstream(upstream_->rcpt(rcpt));
 }
 
-void LmtpFront::message(const lmtp::Transaction& tx, std::string_view message) {
-    answer_each(tx, upstream_->data(message), &upstream_->peer());
+smtp::DataSink& LmtpFront::begin_message(const lmtp::Transaction&) {
+    if (!upstream_) return discard_;  // no recipient was accepted through it
+    if (Reply go = upstream_->begin_data(); go.code != 354) {
+        failure_ = go;
+        return discard_;
+    }
+    return *upstream_;
 }
 
+void LmtpFront::message(const lmtp::Transaction& tx) {
+    if (failure_ || !upstream_) return answer_each(tx, failure_.value_or(replies::no_upstream), nullptr);
+    answer_each(tx, upstream_->end_data(), &upstream_->peer());
+}
+
+// The upstream has been abandoned already (the sink was told).
 void LmtpFront::refuse(const lmtp::Transaction& tx, const Reply& reply) { answer_each(tx, reply, nullptr); }
 
 void LmtpFront::answer_each(const lmtp::Transaction& tx, const Reply& reply, const PeerInfo* peer) {

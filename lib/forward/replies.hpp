@@ -54,6 +54,7 @@ inline Reply timed_out(std::string_view where) { return {451, "4.4.2", str(where
 inline Reply protocol_error(std::string_view where, std::string_view command, const Reply& r) {
     return {451, "4.5.0", str(where) + " answered " + str(command) + " with " + r.summary()};
 }
+inline const Reply no_upstream{451, "4.3.0", "no upstream session for the message"};
 inline const Reply delivery_timeout{451, "4.4.7", "delivery time limit reached"};
 inline Reply no_starttls(std::string_view where) {
     return {451, "4.7.5", str(where) + " offers no STARTTLS, and TLS is required"};

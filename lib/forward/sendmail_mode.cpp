@@ -3,6 +3,7 @@
 #include <sysexits.h>
 
 #include <algorithm>
+#include <cstring>
 #include <memory>
 #include <optional>
 
@@ -11,6 +12,7 @@
 #include "forward/events.hpp"
 #include "forward/exit_status.hpp"
 #include "smtp/address.hpp"
+#include "smtp/spool.hpp"
 
 namespace orou::forward {
 
@@ -68,39 +70,23 @@ std::unique_ptr<Upstream> open_group(Connector& connector, log::Logger& log, std
     return std::move(opened.upstream);
 }
 
-bool has_8bit(std::string_view message) {
-    return std::any_of(message.begin(), message.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
-}
-
 }  // namespace
-
-std::string to_crlf(std::string_view text) {
-    std::string out;
-    out.reserve(text.size() + text.size() / 32);
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (c != '\r' && c != '\n') {
-            out += c;
-            continue;
-        }
-        out += "\r\n";
-        if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
-    }
-    return out;
-}
 
 int forward_from_stream(Connector& connector, log::Logger& log, const SendmailRequest& request, io::Stream& in,
                         const io::Timer& timer) {
     const std::string msgid = log::new_id();
     const std::string sender = checked_address(request.sender, "FROM");
     const std::vector<Group> groups = group_rcpts(request.rcpts, connector.one_domain_per_transaction());
-    const std::string message = to_crlf(deliver::read_message(in, timer, request.max_message));
-    const Envelope envelope{sender, has_8bit(message), message.size()};
+    const std::unique_ptr<smtp::Spool> message = smtp::temp_spool();
+    deliver::read_message(in, timer, request.max_message, *message);
+    if (!message->finish())
+        throw ExitError(EX_TEMPFAIL, std::string("cannot write the spool file: ") + std::strerror(*message->error()));
+    const Envelope envelope{sender, message->eight_bit(), message->size()};
     std::vector<std::unique_ptr<Upstream>> sessions;
     for (const auto& group : groups) sessions.push_back(open_group(connector, log, msgid, envelope, group));
     std::optional<smtp::Reply> failure;
     for (std::size_t i = 0; i < groups.size(); ++i) {
-        const smtp::Reply reply = sessions[i]->data(message);
+        const smtp::Reply reply = send_message(*sessions[i], *message);
         for (const auto& rcpt : groups[i].rcpts)
             log_delivery(log, msgid, envelope.sender, rcpt, &sessions[i]->peer(), reply);
         if (!reply.ok() && (!failure || (reply.temporary() && !failure->temporary()))) failure = reply;

@@ -22,9 +22,6 @@ struct SendmailRequest {
     std::size_t max_message = 25u << 20;
 };
 
-// LF, CRLF or a lone CR at each line end -> CRLF.
-std::string to_crlf(std::string_view text);
-
 // Reads the message from `in`, hands it on and returns EX_OK; throws
 // ExitError with the status (exit_for_upstream) and the upstream's reply
 // otherwise: EX_USAGE for a bad address, EX_DATAERR for a message over

@@ -7,7 +7,6 @@
 #include "auth/base64.hpp"
 #include "base/error.hpp"
 #include "forward/replies.hpp"
-#include "smtp/data_reader.hpp"
 
 namespace orou::forward {
 
@@ -182,15 +181,35 @@ Reply SmtpClient::rcpt(std::string_view rcpt) {
 }
 
 // DATA to the final reply within the total timeout.
-Reply SmtpClient::data(std::string_view message) {
-    const io::Deadline end = io::Clock::now() + policy_.timeouts.total;
-    Reply go = command("DATA", end);
+Reply SmtpClient::begin_data() {
+    data_end_ = io::Clock::now() + policy_.timeouts.total;
+    Reply go = command("DATA", data_end_);
     if (go.code != 354) return go.ok() ? replies::protocol_error(where(), "DATA", go) : go;
-    return send(smtp::dot_stuff(message), end);
+    writer_.emplace(*stream_);
+    return go;
+}
+
+void SmtpClient::line(std::string_view text) {
+    if (writer_ && !writer_->line(text)) broken_ = true;
+}
+
+Reply SmtpClient::end_data() {
+    if (!writer_) return replies::lost(where(), "before DATA");
+    const bool sent = writer_->finish();
+    writer_.reset();
+    if (!sent) broken_ = true;
+    return read(data_end_);
+}
+
+void SmtpClient::abandon() {
+    broken_ = true;
+    writer_.reset();
+    tls_.reset();
+    fd_.reset();
 }
 
 void SmtpClient::quit() noexcept {
-    if (broken_) return;
+    if (broken_ || writer_) return;  // no QUIT in the middle of a message
     try {
         (void)command("QUIT", io::Clock::now() + std::min(kQuitTimeout, policy_.timeouts.reply));
     } catch (const SysError&) {

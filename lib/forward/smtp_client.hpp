@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "base/fd.hpp"
@@ -15,6 +16,7 @@
 #include "forward/socket.hpp"
 #include "forward/upstream.hpp"
 #include "io/line_reader.hpp"
+#include "smtp/dot_writer.hpp"
 #include "tls/client.hpp"
 
 namespace orou::forward {
@@ -63,7 +65,10 @@ public:
     [[nodiscard]] smtp::Reply start(io::Deadline end);
     [[nodiscard]] smtp::Reply mail(const Envelope& envelope, io::Deadline end);
     smtp::Reply rcpt(std::string_view rcpt) override;
-    smtp::Reply data(std::string_view message) override;
+    smtp::Reply begin_data() override;
+    void line(std::string_view text) override;
+    smtp::Reply end_data() override;
+    void abandon() override;
     const PeerInfo& peer() const override { return peer_; }
     bool broken() const { return broken_; }
 
@@ -89,6 +94,8 @@ private:
     io::LineReader reader_;
     Extensions ext_;
     bool broken_ = false;
+    std::optional<smtp::DotWriter> writer_;  // after 354: no command may be sent
+    io::Deadline data_end_{};
 };
 
 }  // namespace orou::forward

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "smtp/message.hpp"
 #include "smtp/reply.hpp"
 
 namespace orou::forward {
@@ -28,17 +29,25 @@ struct PeerInfo {
     std::string tls_cipher;
 };
 
-class Upstream {
+// The message goes on as it arrives: begin_data(), the lines (as a
+// DataSink), end_data().  abandon() closes the session without the final
+// dot, so the upstream drops what it had of the message.
+class Upstream : public smtp::DataSink {
 public:
-    // Ends the session (QUIT).
-    virtual ~Upstream() = default;
+    // Ends the session (QUIT), unless it was abandoned.
+    ~Upstream() override = default;
     // The upstream's reply to RCPT TO:<rcpt>, or a 4xx when it went away.
     [[nodiscard]] virtual smtp::Reply rcpt(std::string_view rcpt) = 0;
-    // DATA, the message (CRLF line ends, not dot-stuffed), and the
-    // upstream's one reply for all accepted recipients.
-    [[nodiscard]] virtual smtp::Reply data(std::string_view message) = 0;
+    // DATA: 354 when the lines may follow, else the upstream's refusal.
+    [[nodiscard]] virtual smtp::Reply begin_data() = 0;
+    // The final dot, and the upstream's one reply for all accepted
+    // recipients.
+    [[nodiscard]] virtual smtp::Reply end_data() = 0;
     virtual const PeerInfo& peer() const = 0;
 };
+
+// begin_data(), every line of `message`, end_data(): the upstream's reply.
+smtp::Reply send_message(Upstream& upstream, const smtp::MessageSource& message);
 
 struct Opened {
     std::unique_ptr<Upstream> upstream;  // null when it failed

@@ -29,6 +29,8 @@ inline const Reply bye{221, "2.0.0", "bye"};
 inline const Reply message_too_big{552, "5.3.4", "message too big"};
 inline const Reply bare_cr_or_lf{554, "5.6.0", "bare CR or LF in the message (RFC 5321 2.3.8)"};
 inline const Reply nul_in_message{554, "5.6.0", "NUL byte in the message"};
+inline const Reply too_many_hops{554, "5.4.6", "too many hops (Received: headers), mail loop?"};
+inline const Reply header_too_big{552, "5.3.4", "message header section exceeds the fixed maximum size"};
 inline const Reply data_line_too_long{554, "5.6.0", "line too long in the message"};
 
 // Refused commands.

@@ -9,6 +9,7 @@
 #include "lmtp/replies.hpp"
 #include "log/trace.hpp"
 #include "smtp/data_reader.hpp"
+#include "smtp/mail_params.hpp"
 
 namespace orou::lmtp {
 
@@ -20,12 +21,6 @@ bool blank(std::string_view s) {
     return std::all_of(s.begin(), s.end(), [](char c) { return c == ' ' || c == '\t'; });
 }
 
-std::string upper(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
-    return out;
-}
-
 bool is_protocol_error(const Reply& r) { return (r.code >= 500 && r.code <= 504) || r.code == 555; }
 
 Reply path_refusal(smtp::PathError error, const Reply& bad_address) {
@@ -33,31 +28,59 @@ Reply path_refusal(smtp::PathError error, const Reply& bad_address) {
     return error == smtp::PathError::BadAddress ? bad_address : replies::syntax_error;
 }
 
-// MAIL's parameters: SIZE=n (refused over max_message) and
-// BODY=7BIT|8BITMIME go into the transaction; any other is refused.
+// MAIL's parameters through the one parser smtpd uses too.
 std::optional<Reply> read_mail_params(const std::vector<std::pair<std::string, std::string>>& params,
                                       std::size_t max_message, Transaction& tx) {
-    for (const auto& [key, value] : params) {
-        if (key == "SIZE") {
-            const bool digits =
-                !value.empty() && value.size() <= 18 && value.find_first_not_of("0123456789") == std::string::npos;
-            if (!digits) return replies::syntax_error;
-            tx.size = std::stoull(value);
-            if (tx.size > max_message) return replies::size_exceeded;
-        } else if (key == "BODY") {
-            const std::string body = upper(value);
-            if (body != "7BIT" && body != "8BITMIME") return replies::syntax_error;
-            tx.eight_bit = body == "8BITMIME";
-        } else {
-            return replies::bad_param;
-        }
+    const smtp::MailParams p = smtp::parse_mail_params(params, max_message);
+    switch (p.error) {
+    case smtp::MailParamError::None: break;
+    case smtp::MailParamError::Syntax: return replies::syntax_error;
+    case smtp::MailParamError::TooBig: return replies::size_exceeded;
+    case smtp::MailParamError::Unknown: return replies::bad_param;
     }
+    tx.size = p.size;
+    tx.eight_bit = p.eight_bit;
     return std::nullopt;
 }
+
+// Hands the lines on to the stage's sink, and picks smtpd's message id out
+// of the first Received: header on the way (one id along the path).
+class IdWatch final : public smtp::DataSink {
+public:
+    IdWatch(smtp::DataSink& next, std::string& msgid) : next_(next), msgid_(msgid) {}
+    void line(std::string_view text) override {
+        if (watching_) watch(text);
+        next_.line(text);
+    }
+    void abandon() override { next_.abandon(); }
+
+private:
+    void watch(std::string_view text) {
+        const bool continuation = !text.empty() && (text[0] == ' ' || text[0] == '\t');
+        if (!first_.empty() && !continuation) {
+            watching_ = false;
+            if (auto id = log::received_id(first_); !id.empty()) msgid_ = id;
+            return;
+        }
+        if ((first_.empty() && !text.starts_with("Received:")) || first_.size() + text.size() > kMaxField) {
+            watching_ = false;
+            return;
+        }
+        first_.append(text).append("\r\n");
+    }
+
+    static constexpr std::size_t kMaxField = 4096;
+    smtp::DataSink& next_;
+    std::string& msgid_;
+    std::string first_;
+    bool watching_ = true;
+};
 
 Reply data_refusal(smtp::DataStatus status) {
     switch (status) {
     case smtp::DataStatus::TooBig: return replies::message_too_big;
+    case smtp::DataStatus::TooManyHops: return replies::too_many_hops;
+    case smtp::DataStatus::HeaderTooBig: return replies::header_too_big;
     case smtp::DataStatus::TooLong: return replies::data_line_too_long;
     case smtp::DataStatus::Nul: return replies::nul_in_message;
     default: return replies::bare_cr_or_lf;
@@ -172,19 +195,20 @@ Reply Server::on_quit(std::string_view) {
     return replies::bye;
 }
 
-// After 354: reads the message, then one reply per recipient, in order.
+// After 354: reads the message into the stage's sink, then one reply per
+// recipient, in order.
 bool Server::receive_message() {
-    std::string text;
+    IdWatch sink(begin_message(*tx_), tx_->msgid);
     in_.set_max_line(limits_.max_text_line);
-    const smtp::DataStatus status = smtp::read_data(in_, timer_, limits_.max_message, text);
+    const smtp::DataStatus status =
+        smtp::read_data(in_, timer_, {limits_.max_message, limits_.max_header, limits_.max_hops}, sink);
     in_.set_max_line(limits_.max_line);
     if (status == smtp::DataStatus::Eof) return false;
     if (status == smtp::DataStatus::Timeout) {
         send(replies::timeout);
         return false;
     }
-    if (auto id = log::received_id(text); !id.empty()) tx_->msgid = id;  // smtpd's id: one id along the path
-    if (status == smtp::DataStatus::Ok) message(*tx_, text);
+    if (status == smtp::DataStatus::Ok) message(*tx_);
     else refuse(*tx_, data_refusal(status));
     end();
     return true;

@@ -16,6 +16,7 @@
 #include "io/line_reader.hpp"
 #include "log/log.hpp"
 #include "smtp/address.hpp"
+#include "smtp/message.hpp"
 #include "smtp/reply.hpp"
 
 namespace orou::lmtp {
@@ -23,6 +24,8 @@ namespace orou::lmtp {
 struct Limits {
     std::string hostname = "localhost";
     std::size_t max_message = 25u << 20;  // bytes, as read from DATA
+    std::size_t max_header = 256u << 10;  // the header section
+    int max_hops = 50;                    // Received: headers, then 554 5.4.6
     std::size_t max_line = 1000;          // a command, CRLF not counted
     std::size_t max_text_line = 10000;    // a line of the message, as orouboros-smtpd allows
     std::size_t max_rcpts = 100;
@@ -57,11 +60,16 @@ protected:
     // The verdict on one recipient, its syntax and the limit already
     // checked; it is accepted when the reply is 2xx.
     virtual smtp::Reply recipient(const Transaction& tx, const smtp::Address& to) = 0;
-    // The message of a transaction with recipients: one reply per
-    // accepted recipient, in order, each through send().
-    virtual void message(const Transaction& tx, std::string_view message) = 0;
-    // A message refused as it was read: `reply` once per accepted
-    // recipient, through send().
+    // Where the message of a transaction with recipients goes, line by
+    // line as it is read (after 354).  A message that turns out bad, or a
+    // client that goes away before the final dot, makes the sink abandon
+    // it: nothing of it may stay (a rollback).
+    virtual smtp::DataSink& begin_message(const Transaction& tx) = 0;
+    // The message is complete: one reply per accepted recipient, in
+    // order, each through send().
+    virtual void message(const Transaction& tx) = 0;
+    // A message refused as it was read (its sink abandoned it): `reply`
+    // once per accepted recipient, through send().
     virtual void refuse(const Transaction& tx, const smtp::Reply& reply) = 0;
     // The transaction is over: after DATA, RSET, LHLO, QUIT, the session.
     virtual void end_transaction() {}

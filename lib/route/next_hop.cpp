@@ -2,7 +2,6 @@
 
 #include "base/error.hpp"
 #include "io/connect.hpp"
-#include "smtp/data_reader.hpp"
 
 namespace orou::route {
 
@@ -21,7 +20,8 @@ NextHop::NextHop(std::string spec, io::Connection conn, HopTimeouts timeouts)
       conn_(std::move(conn)),
       timeouts_(timeouts),
       stream_(conn_.in.get(), conn_.out.get()),
-      reader_(stream_, kMaxReplyLine) {}
+      reader_(stream_, kMaxReplyLine),
+      writer_(stream_) {}
 
 NextHop::~NextHop() { quit(); }
 
@@ -70,23 +70,29 @@ smtp::Reply NextHop::mail(std::string_view from_arg) {
 
 smtp::Reply NextHop::rcpt(std::string_view to_arg) { return command("RCPT " + std::string(to_arg), timeouts_.command); }
 
-std::vector<smtp::Reply> NextHop::data(std::string_view message, std::size_t accepted) {
-    std::vector<smtp::Reply> replies;
+smtp::Reply NextHop::begin_data() {
     smtp::Reply go = command("DATA", timeouts_.command);
-    if (go.code != 354) {
-        replies.assign(accepted, go);
-        return replies;
-    }
-    try {
-        stream_.write(smtp::dot_stuff(message));
-    } catch (const SysError&) {
-        replies.assign(accepted, failure("closed the connection during DATA"));
-        return replies;
-    }
+    in_data_ = go.code == 354;
+    return go;
+}
+
+void NextHop::line(std::string_view text) {
+    if (!broken_ && !writer_.line(text)) broken_ = true;
+}
+
+void NextHop::abandon() {
+    broken_ = true;
+    close();
+}
+
+std::vector<smtp::Reply> NextHop::end_data(std::size_t accepted) {
+    std::vector<smtp::Reply> replies;
+    const bool sent = !broken_ && writer_.finish();
+    in_data_ = false;
     auto deadline = io::Clock::now() + timeouts_.data;
     for (std::size_t i = 0; i < accepted; ++i) {
-        auto r = broken_ ? std::nullopt : next_reply(deadline);
-        replies.push_back(r ? *r : failure("did not answer after DATA"));
+        auto r = !sent || broken_ ? std::nullopt : next_reply(deadline);
+        replies.push_back(r ? *r : failure(sent ? "did not answer after DATA" : "closed the connection during DATA"));
     }
     return replies;
 }
@@ -97,10 +103,15 @@ void NextHop::rset() {
 
 void NextHop::quit() noexcept {
     try {
-        if (!broken_) (void)command("QUIT", std::chrono::seconds(10));
+        if (!broken_ && !in_data_) (void)command("QUIT", std::chrono::seconds(10));
     } catch (...) {
         // closing anyway
     }
+    close();
+}
+
+// Closes both directions; a spawned stage is waited for.
+void NextHop::close() noexcept {
     conn_.in.reset();
     conn_.out.reset();
     if (conn_.child.pid() > 0) {

@@ -15,6 +15,8 @@
 #include "io/connect.hpp"
 #include "io/line_reader.hpp"
 #include "io/stream.hpp"
+#include "smtp/dot_writer.hpp"
+#include "smtp/message.hpp"
 #include "smtp/reply.hpp"
 
 namespace orou::route {
@@ -25,7 +27,11 @@ struct HopTimeouts {
     std::chrono::seconds data{540};     // under the 10 minutes a sender waits
 };
 
-class NextHop {
+// The message goes on as it arrives (NextHop is the DATA reader's sink):
+// begin_data(), the lines, then end_data() for the verdicts; a message
+// that turns out bad is abandoned by closing the connection without the
+// final dot, which the stage takes as a rollback.
+class NextHop final : public smtp::DataSink {
 public:
     struct Opened;
     // Connects, reads the greeting, sends LHLO.  On failure: a 4xx reply
@@ -40,9 +46,16 @@ public:
 
     [[nodiscard]] smtp::Reply mail(std::string_view from_arg);  // "FROM:<a@b> BODY=8BITMIME"
     [[nodiscard]] smtp::Reply rcpt(std::string_view to_arg);    // "TO:<c@d>"
-    // Sends the message (CRLF line ends) and reads one reply per accepted
-    // recipient; a broken connection gives 4xx for the missing ones.
-    [[nodiscard]] std::vector<smtp::Reply> data(std::string_view message, std::size_t accepted);
+    // DATA: the stage's reply, 354 when the lines may follow.
+    [[nodiscard]] smtp::Reply begin_data();
+    // A line of the message (dot-stuffed here); a write that fails breaks
+    // the hop and later lines are dropped.
+    void line(std::string_view text) override;
+    // Closes the connection at once, without the final dot.
+    void abandon() override;
+    // The final dot, and one reply per accepted recipient; a broken
+    // connection gives 4xx for the missing ones.
+    [[nodiscard]] std::vector<smtp::Reply> end_data(std::size_t accepted);
     void rset();
     bool broken() const { return broken_; }
 
@@ -52,6 +65,7 @@ private:
     smtp::Reply failure(std::string_view what);
     std::optional<smtp::Reply> next_reply(io::Deadline deadline);
     void quit() noexcept;
+    void close() noexcept;
 
     std::string spec_;
     io::Connection conn_;
@@ -59,6 +73,8 @@ private:
     io::FdStream stream_;
     io::LineReader reader_;
     bool broken_ = false;
+    bool in_data_ = false;  // between 354 and the final dot: no QUIT may be sent
+    smtp::DotWriter writer_;
 };
 
 struct NextHop::Opened {

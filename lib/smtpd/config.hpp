@@ -18,6 +18,8 @@ struct Limits {
     std::size_t max_line = 1000;        // a command line, without CRLF
     std::size_t max_text_line = 10000;  // a message line, without CRLF
     std::size_t max_message = 25u << 20;
+    std::size_t max_header = 256u << 10;  // the header section of a message
+    int max_hops = 50;                    // Received: headers, then 554 5.4.6 (a mail loop)
     std::size_t max_rcpts = 100;
     int max_errors = 10;
     int max_auth_failures = 3;

@@ -87,7 +87,7 @@ private:
     bool other_destination(const smtp::Address& to) const;
     const std::string& route_spec(route::Kind kind) const;
     smtp::Reply open_hop(route::Kind kind);
-    smtp::Reply deliver(std::string message);
+    void log_message(const std::string& id, const smtp::Reply& reply) const;
     std::string received_header(const std::string& id) const;
     std::string protocol_name() const;
 

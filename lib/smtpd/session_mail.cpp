@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include "smtp/data_reader.hpp"
+#include "smtp/mail_params.hpp"
 #include "smtpd/replies.hpp"
 #include "smtpd/session.hpp"
 
@@ -43,6 +44,23 @@ Reply combine(const std::vector<Reply>& replies, const std::string& id) {
     return R::accepted(id);
 }
 
+// The reply to a message the DATA reader refused; Timeout's is the
+// session's last.
+Reply data_refusal(smtp::DataStatus status) {
+    switch (status) {
+    case smtp::DataStatus::Ok: break;
+    case smtp::DataStatus::TooBig: return R::message_too_big;
+    case smtp::DataStatus::BareCrOrLf: return R::data_bare_line_end;
+    case smtp::DataStatus::TooLong: return R::data_line_too_long;
+    case smtp::DataStatus::Nul: return R::data_nul;
+    case smtp::DataStatus::TooManyHops: return R::too_many_hops;
+    case smtp::DataStatus::HeaderTooBig: return R::header_too_big;
+    case smtp::DataStatus::Timeout: return R::timeout;
+    case smtp::DataStatus::Eof: break;
+    }
+    return R::connection_lost;
+}
+
 }  // namespace
 
 bool Session::sender_blocked(const smtp::Address& from) const {
@@ -59,18 +77,10 @@ Reply Session::on_mail(std::string_view arg) {
     if (parsed.error == smtp::PathError::Syntax) return count_error(R::path_syntax);
     if (parsed.error == smtp::PathError::BadAddress) return count_error(R::bad_sender_syntax);
     if (parsed.error == smtp::PathError::BadParam) return count_error(R::bad_param);
-    std::string from_arg = "FROM:<" + parsed.path->address.str() + ">";
-    for (const auto& [key, value] : parsed.path->params) {
-        if (key == "SIZE") {
-            if (value.empty() || value.size() > 18 || value.find_first_not_of("0123456789") != std::string::npos)
-                return count_error(R::bad_param);
-            if (std::stoull(value) > config_.limits.max_message) return R::message_too_big;
-        } else if (key == "BODY" && (value == "8BITMIME" || value == "7BIT")) {
-            from_arg += " BODY=" + value;
-        } else if (key != "AUTH") {
-            return count_error(R::bad_param);
-        }
-    }
+    const smtp::MailParams params = smtp::parse_mail_params(parsed.path->params, config_.limits.max_message);
+    if (params.error == smtp::MailParamError::TooBig) return R::message_too_big;
+    if (params.error != smtp::MailParamError::None) return count_error(R::bad_param);
+    std::string from_arg = "FROM:<" + parsed.path->address.str() + ">" + params.body_param();
     const auto& from = parsed.path->address;
     if (sender_blocked(from)) {
         services_.log.event(log::Level::Info, "mail", {{"from", from.str()}, {"result", "blocked"}});
@@ -168,39 +178,41 @@ Reply Session::on_data(std::string_view arg) {
     if (!tx_) return count_error(R::need_mail);
     if (!arg.empty()) return count_error(R::no_args);
     if (tx_->rcpts.empty()) return count_error(R::no_valid_rcpts);
-    send(R::start_data);
-    std::string message;
-    reader_.set_max_line(config_.limits.max_text_line);
-    smtp::DataStatus st = smtp::read_data(reader_, timer_, config_.limits.max_message, message);
-    reader_.set_max_line(config_.limits.max_line);
-    Reply reply;
-    switch (st) {
-    case smtp::DataStatus::Ok: reply = deliver(std::move(message)); break;
-    case smtp::DataStatus::TooBig: reply = R::message_too_big; break;
-    case smtp::DataStatus::BareCrOrLf: reply = R::data_bare_line_end; break;
-    case smtp::DataStatus::TooLong: reply = R::data_line_too_long; break;
-    case smtp::DataStatus::Nul: reply = R::data_nul; break;
-    case smtp::DataStatus::Timeout: state_ = State::Over; return R::timeout;
-    case smtp::DataStatus::Eof: state_ = State::Over; return {0, "", ""};
+    Reply go = hop_->begin_data();
+    if (go.code != R::start_data.code) {
+        Reply reply = go.ok() ? R::next_hop_confused : go;
+        services_.log.event(log::Level::Info, "data", {{"reply", reply.summary()}});
+        reset_transaction();
+        return reply;
     }
-    if (!reply.ok()) services_.log.event(log::Level::Info, "data", {{"reply", reply.summary()}});
+    tx_->hop_has_mail = false;  // the hop's transaction ends with the message, or with the connection
+    send(R::start_data);
+    const std::string id = services_.log.sid() + "." + std::to_string(++messages_);
+    const std::string received = received_header(id);
+    smtp::for_each_line(received, [&](std::string_view line) { hop_->line(line); });
+    // Our own Received header counts, as it does where Postfix counts hops
+    // (cleanup), so the stage never sees more than the limits.
+    const auto& l = config_.limits;
+    const smtp::DataLimits limits{l.max_message, l.max_header - std::min(l.max_header, received.size()),
+                                  l.max_hops - 1};
+    reader_.set_max_line(l.max_text_line);
+    const smtp::DataStatus st = smtp::read_data(reader_, timer_, limits, *hop_);
+    reader_.set_max_line(l.max_line);
+    Reply reply = st == smtp::DataStatus::Ok ? combine(hop_->end_data(tx_->rcpts.size()), id) : data_refusal(st);
+    if (st == smtp::DataStatus::Timeout || st == smtp::DataStatus::Eof) state_ = State::Over;
+    log_message(id, reply);
+    if (st != smtp::DataStatus::Ok) hop_.reset();  // abandoned: the stage rolled back
     reset_transaction();
+    if (st == smtp::DataStatus::Eof) return {0, "", ""};  // no one to answer
     return reply;
 }
 
-Reply Session::deliver(std::string message) {
-    std::string id = services_.log.sid() + "." + std::to_string(++messages_);
-    message.insert(0, received_header(id));
-    std::vector<Reply> replies = hop_->data(message, tx_->rcpts.size());
-    tx_->hop_has_mail = false;  // the hop's transaction is over
-    Reply reply = combine(replies, id);
+void Session::log_message(const std::string& id, const Reply& reply) const {
     services_.log.event(log::Level::Info, "data",
                         {{"msgid", id},
                          {"from", tx_->from.address.str()},
                          {"rcpts", std::to_string(tx_->rcpts.size())},
-                         {"size", std::to_string(message.size())},
                          {"reply", reply.summary()}});
-    return reply;
 }
 
 std::string Session::protocol_name() const {

@@ -89,13 +89,14 @@ now_ms() { echo $(($(date +%s%N) / 1000000)); }
 @test "authcheck: the credentials file is read for every request" {
     printf '{}\n' >"$T/empty.json"
     coproc AUTH { exec orouboros-authcheck --credentials "$T/empty.json" --fail-delay 0 --log NONE; }
+    auth_pid=$AUTH_PID  # bash unsets AUTH_PID once the coprocess has ended
     request asdf asdf >&"${AUTH[1]}"
     timeout 10 head -c 26 <&"${AUTH[0]}" >"$T/first"
     cp "$T/creds.json" "$T/empty.json"
     request asdf asdf >&"${AUTH[1]}"
     timeout 10 head -c 4 <&"${AUTH[0]}" >"$T/second"
     exec {AUTH[1]}>&-
-    wait "$AUTH_PID"
+    wait "$auth_pid"
     [ "$(hex <"$T/first")" = "$NO_HEX" ]
     [ "$(hex <"$T/second")" = "$OK_HEX" ]
 }

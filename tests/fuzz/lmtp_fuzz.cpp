@@ -1,7 +1,7 @@
 // orouboros-mbox-deliver's LMTP server over a stream cut anywhere, with a
 // store in memory: the session always ends, every reply is CRLF-ended, and
 // a message reaches the store only for a recipient whose local part passed
-// the check, with clean line ends.
+// the check, with clean line ends (spooled, so read back line by line).
 #include <cstdint>
 
 #include "deliver/lmtp_server.hpp"
@@ -14,10 +14,14 @@ using namespace orou;
 class MemoryStore final : public deliver::Store {
 public:
     deliver::LocalPart check(std::string_view rcpt) const override { return deliver::check_local_part(rcpt); }
-    deliver::DeliveryResult deliver(std::string_view, std::string_view rcpt, std::string_view message) override {
+    using deliver::Store::deliver;
+    deliver::DeliveryResult deliver(std::string_view, std::string_view rcpt,
+                                    const smtp::MessageSource& message) override {
         fuzz::require(check(rcpt).ok(), "only a checked local part is delivered to");
-        fuzz::require(message.find('\0') == std::string_view::npos, "no NUL reaches the store");
-        fuzz::require(message.empty() || message.ends_with("\r\n"), "a stored message ends with CRLF");
+        message.lines([](std::string_view line) {
+            fuzz::require(line.find('\0') == std::string_view::npos, "no NUL reaches the store");
+            fuzz::require(line.find_first_of("\r\n") == std::string_view::npos, "no bare CR or LF reaches the store");
+        });
         ++delivered;
         if (rcpt.starts_with("full")) return {deliver::Outcome::DiskFull, "mem", "no space", ""};
         return {deliver::Outcome::Delivered, "mem", "", ""};

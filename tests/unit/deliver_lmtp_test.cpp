@@ -247,3 +247,30 @@ TEST(Lmtp, EndOfInputInsideDataStoresNothing) {
     EXPECT_EQ(lines.back(), "354 end data with <CR><LF>.<CR><LF>");
     EXPECT_EQ(orou::test::count_files(t.tmp.path()), 0u);
 }
+
+TEST(Lmtp, AClientGoneBeforeTheFinalDotLeavesNoMailboxAndNoSpoolFile) {
+    Lmtp t;
+    (void)t.run(kStart + "RCPT TO:<bob@home.example>\r\nDATA\r\nSubject: half\r\n\r\nand then the line drops");
+    EXPECT_FALSE(std::filesystem::exists(t.tmp.file("bob/INBOX")));
+    for (const auto& e : std::filesystem::directory_iterator(t.tmp.path()))
+        ADD_FAILURE() << "left behind: " << e.path();
+}
+
+TEST(Lmtp, FiftyOneReceivedHeadersAreAMailLoopRefusedWith554ForEachRecipient) {
+    Lmtp t;
+    t.config.max_message = 100000;
+    std::string loop;
+    for (int i = 0; i < 51; ++i) loop += "Received: from a by b; date\r\n";
+    auto lines = t.after_lhlo(kStart + "RCPT TO:<bob@home.example>\r\nRCPT TO:<carol@home.example>\r\nDATA\r\n" + loop +
+                              "\r\nhi\r\n.\r\n");
+    EXPECT_EQ(lines.at(4), "554 5.4.6 too many hops (Received: headers), mail loop?");
+    EXPECT_EQ(lines.at(5), "554 5.4.6 too many hops (Received: headers), mail loop?");
+    EXPECT_FALSE(std::filesystem::exists(t.tmp.file("bob/INBOX")));
+    EXPECT_FALSE(std::filesystem::exists(t.tmp.file("carol/INBOX")));
+}
+
+TEST(Lmtp, ABodyParameterInLowerCaseIsTakenAsSmtpdTakesIt) {
+    Lmtp t;
+    auto lines = t.after_lhlo("LHLO c\r\nMAIL FROM:<a@x.example> BODY=8bitmime\r\n");
+    EXPECT_EQ(lines.at(0), "250 2.1.0 sender ok");
+}

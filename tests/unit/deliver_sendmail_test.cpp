@@ -82,9 +82,19 @@ TEST(Sendmail, ReadMessageGivesUpWhenTheInputIsSilent) {
     } silent;
     orou::io::Timer timer{std::chrono::seconds(1), orou::test::far_deadline()};
     try {
-        (void)read_message(silent, timer, 100);
+        orou::smtp::StringSink sink;
+        read_message(silent, timer, 100, sink);
         ADD_FAILURE() << "no timeout";
     } catch (const orou::ExitError& e) {
         EXPECT_EQ(e.status(), EX_TEMPFAIL);
     }
+}
+
+TEST(Sendmail, ReadMessageEndsLinesAtLfCrlfOrALoneCr) {
+    const std::string input = "a\nb\r\nc\rd\n\n.e";
+    orou::test::FakeStream in(input, 3);
+    orou::io::Timer timer{std::chrono::seconds(1), orou::test::far_deadline()};
+    orou::smtp::StringSink sink;
+    read_message(in, timer, 1000, sink);
+    EXPECT_EQ(sink.text, "a\r\nb\r\nc\r\nd\r\n\r\n.e\r\n");
 }

@@ -133,7 +133,7 @@ TEST(ForwardClient, MailDeclaresSizeAndBodyOnlyWhenOfferedAndDataIsDotStuffed) {
             ASSERT_TRUE(c.start(t.end()).ok());
             mail = c.mail({"a@x.example", true, 123}, t.end());
             rcpt = c.rcpt("b@home.example");
-            data = c.data("Subject: t\r\n\r\n.dot\r\n");
+            data = send_message(c, orou::smtp::StringMessage("Subject: t\r\n\r\n.dot\r\n"));
         });
     EXPECT_EQ(sent,
               "EHLO fwd.test\r\nMAIL FROM:<a@x.example> SIZE=123\r\nRCPT TO:<b@home.example>\r\nDATA\r\n"

@@ -43,20 +43,33 @@ struct Script {
 class FakeUpstream final : public forward::Upstream {
 public:
     explicit FakeUpstream(Script& script) : script_(script) {}
-    ~FakeUpstream() override { script_.transcript.push_back("QUIT"); }
+    ~FakeUpstream() override {
+        if (!abandoned_) script_.transcript.push_back("QUIT");
+    }
     smtp::Reply rcpt(std::string_view rcpt) override {
         script_.transcript.push_back("RCPT " + std::string(rcpt));
         auto it = script_.rcpt_replies.find(std::string(rcpt));
         return it == script_.rcpt_replies.end() ? smtp::Reply{250, "2.1.5", "ok"} : it->second;
     }
-    smtp::Reply data(std::string_view message) override {
-        script_.transcript.push_back("DATA " + std::string(message));
+    smtp::Reply begin_data() override {
+        message_.clear();
+        return {354, "", "go ahead"};
+    }
+    void line(std::string_view text) override { message_.append(text).append("\r\n"); }
+    smtp::Reply end_data() override {
+        script_.transcript.push_back("DATA " + message_);
         return script_.data_reply;
+    }
+    void abandon() override {
+        script_.transcript.push_back("ABANDON");
+        abandoned_ = true;
     }
     const forward::PeerInfo& peer() const override { return peer_; }
 
 private:
     Script& script_;
+    std::string message_;
+    bool abandoned_ = false;
     forward::PeerInfo peer_{"mx.test", "192.0.2.1", 25, "TLSv1.3", "TLS_AES_256_GCM_SHA384"};
 };
 

@@ -104,12 +104,6 @@ TEST(ForwardSendmail, AMessageOverTheLimitIs65) {
     EXPECT_TRUE(t.script.transcript.empty());
 }
 
-TEST(ForwardSendmail, LineEndsBecomeCrlfWhateverTheyWere) {
-    EXPECT_EQ(to_crlf("a\nb\r\nc\rd"), "a\r\nb\r\nc\r\nd");
-    EXPECT_EQ(to_crlf("\n\n"), "\r\n\r\n");
-    EXPECT_EQ(to_crlf(""), "");
-}
-
 TEST(ForwardExitStatus, UpstreamRepliesMapToSysexits) {
     EXPECT_EQ(exit_for_upstream({250, "2.0.0", ""}), EX_OK);
     EXPECT_EQ(exit_for_upstream({421, "4.3.2", ""}), EX_TEMPFAIL);

@@ -133,3 +133,10 @@ TEST(Session, BarePostmasterIsAcceptedForTheFirstOwnDomain) {
     EXPECT_TRUE(has(r.output, "451 4.3.5 no local route configured"));
     EXPECT_FALSE(has(r.output, "501"));
 }
+
+TEST(Session, BodyParameterValuesAreCaseInsensitive) {
+    auto r =
+        session("EHLO c\r\nMAIL FROM:<a@x.example> BODY=8bitmime\r\nRSET\r\nMAIL FROM:<a@x.example> BODY=bogus\r\n");
+    EXPECT_TRUE(has(r.output, "\r\n250 2.1.0")) << r.output;
+    EXPECT_TRUE(has(r.output, "\r\n555 5.5.4")) << r.output;
+}

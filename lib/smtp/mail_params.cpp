@@ -1,0 +1,49 @@
+#include "smtp/mail_params.hpp"
+
+#include <cctype>
+
+namespace orou::smtp {
+
+namespace {
+
+std::string upper(std::string s) {
+    for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return s;
+}
+
+bool all_digits(const std::string& s, std::size_t max_len) {
+    return !s.empty() && s.size() <= max_len && s.find_first_not_of("0123456789") == std::string::npos;
+}
+
+MailParams failed(MailParams params, MailParamError error) {
+    params.error = error;
+    return params;
+}
+
+}  // namespace
+
+std::string MailParams::body_param() const {
+    if (!body_given) return "";
+    return eight_bit ? " BODY=8BITMIME" : " BODY=7BIT";
+}
+
+MailParams parse_mail_params(const std::vector<std::pair<std::string, std::string>>& params, std::size_t max_message) {
+    MailParams out;
+    for (const auto& [key, value] : params) {
+        if (key == "SIZE") {
+            if (!all_digits(value, 18)) return failed(out, MailParamError::Syntax);
+            out.size = std::stoull(value);
+            if (out.size > max_message) return failed(out, MailParamError::TooBig);
+        } else if (key == "BODY") {
+            const std::string body = upper(value);
+            if (body != "7BIT" && body != "8BITMIME") return failed(out, MailParamError::Syntax);
+            out.body_given = true;
+            out.eight_bit = body == "8BITMIME";
+        } else if (key != "AUTH") {
+            return failed(out, MailParamError::Unknown);
+        }
+    }
+    return out;
+}
+
+}  // namespace orou::smtp
