@@ -76,7 +76,8 @@ single=()
 [ "$(id -u)" -ne 0 ] || single=(--single-user)
 listener_cmd=("$bin/orouboros" "${single[@]}" --host 127.0.0.1 --port "$PORT" --ssl-port "$SSL_PORT"
     --cert "$T/server.crt" --key "$T/server.key" --hostname bench.test --delivery-domain example.com
-    --local --mboxdir "$T/mail" --user-credentials "$T/creds.json" --max-connections 200 --log NONE)
+    --local --mboxdir "$T/mail" --user-credentials "$T/creds.json" --max-connections 200 --log NONE
+    --max-client-connections 0 --max-client-rate 0)  # the load comes from one address
 "${listener_cmd[@]}" &
 listener=$!
 wait_port "$PORT"

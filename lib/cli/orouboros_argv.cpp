@@ -4,6 +4,8 @@
 // are all on its command line.
 #include "cli/orouboros_raw.hpp"
 
+#include "cli/limit_options.hpp"
+
 namespace orou::cli {
 
 namespace {
@@ -85,6 +87,8 @@ std::vector<std::string> smtpd_argv(const Raw& r, const std::string& tls, const 
     add("--auth", routes.auth);
     add("--sender-blocklist", r.blocklist);
     add("--sender-domain-blocklist", r.domain_blocklist);
+    auto limits = limit_words(r.session_limits, r.per_client);
+    a.insert(a.end(), limits.begin(), limits.end());
     return a;
 }
 
