@@ -751,3 +751,14 @@ EOF
     run "$BIN/orouboros" --config /dev/null --max-client-rate -1
     [ "$status" -eq 64 ]
 }
+
+@test "smtpd: the internet-facing socket units limit one address as --max-client-connections does by default" {
+    per_client=$("$BIN/orouboros-smtpd" --help | sed -n 's/.*--max-client-connections arg (=\([0-9]*\)).*/\1/p')
+    [ "$per_client" = 10 ]
+    units="$BATS_TEST_DIRNAME/../../units"
+    for u in smtp submission submissions; do
+        grep -qx "Accept=yes" "$units/orouboros-$u.socket"
+        grep -qx "MaxConnectionsPerSource=$per_client" "$units/orouboros-$u.socket"
+        grep -qx "MaxConnections=[0-9]*" "$units/orouboros-$u.socket"
+    done
+}
