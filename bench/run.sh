@@ -77,7 +77,8 @@ single=()
 listener_cmd=("$bin/orouboros" "${single[@]}" --host 127.0.0.1 --port "$PORT" --ssl-port "$SSL_PORT"
     --cert "$T/server.crt" --key "$T/server.key" --hostname bench.test --delivery-domain example.com
     --local --mboxdir "$T/mail" --user-credentials "$T/creds.json" --max-connections 200
-    --max-message-size 60000000 --log NONE)
+    --max-message-size 60000000 --log NONE
+    --max-client-connections 0 --max-client-rate 0)  # the load comes from one address
 "${listener_cmd[@]}" &
 listener=$!
 wait_port "$PORT"

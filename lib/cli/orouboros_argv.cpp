@@ -4,6 +4,8 @@
 // are all on its command line.
 #include "cli/orouboros_raw.hpp"
 
+#include "cli/limit_options.hpp"
+
 namespace orou::cli {
 
 namespace {
@@ -71,11 +73,7 @@ std::vector<std::string> smtpd_argv(const Raw& r, const std::string& tls, const 
                                "--log-level",
                                r.level,
                                "--max-message-size",
-                               std::to_string(r.max_message),
-                               "--max-header-size",
-                               std::to_string(r.max_header),
-                               "--max-hops",
-                               std::to_string(r.max_hops)};
+                               std::to_string(r.max_message)};
     auto add = [&a](const char* opt, const std::string& v) {
         if (!v.empty()) a.insert(a.end(), {opt, v});
     };
@@ -89,6 +87,8 @@ std::vector<std::string> smtpd_argv(const Raw& r, const std::string& tls, const 
     add("--auth", routes.auth);
     add("--sender-blocklist", r.blocklist);
     add("--sender-domain-blocklist", r.domain_blocklist);
+    auto limits = limit_words(r.session_limits, r.per_client);
+    a.insert(a.end(), limits.begin(), limits.end());
     return a;
 }
 

@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "base/error.hpp"
+#include "cli/limit_options.hpp"
 #include "cli/options.hpp"
 #include "cli/orouboros_privsep.hpp"
 #include "cli/orouboros_raw.hpp"
@@ -65,12 +66,11 @@ void add_options(po::options_description& d, Raw& r) {
         ("sender-domain-blocklist", po::value(&r.domain_blocklist), "file of refused sender domains")
         ("max-connections", po::value(&r.max_connections)->default_value(r.max_connections), "sessions at once")
         ("max-message-size", po::value(&r.max_message)->default_value(r.max_message), "message size limit")
-        ("max-header-size", po::value(&r.max_header)->default_value(r.max_header), "header section limit, bytes")
-        ("max-hops", po::value(&r.max_hops)->default_value(r.max_hops), "Received: headers before 554 5.4.6")
         ("libexec", po::value(&r.libexec), "directory of the orouboros-* programs (default: beside this one)")
         ("log", po::value(&r.log)->default_value(r.log), "STDERR, STDOUT, JOURNAL, NONE or a file")
         ("log-level", po::value(&r.level)->default_value(r.level), "DEBUG, INFO, WARNING or ERROR");
     // clang-format on
+    add_limit_options(d, r.session_limits, r.per_client);
     auto user = [](std::string& v) { return po::value(&v)->default_value(v); };
     // clang-format off
     d.add_options()
@@ -113,10 +113,9 @@ void check(const Raw& r) {
     check_upstream(r.home, "forward");
     check_upstream(r.smarthost, "relay");
     if (r.max_connections < 1) throw po::error("--max-connections must be at least 1");
+    check_limit_options(r.session_limits, r.per_client);
     if (r.max_message < 1024 || r.max_message > (std::size_t{1} << 31))
         throw po::error("--max-message-size must be between 1024 and 2147483648");
-    if (r.max_header < 1024) throw po::error("--max-header-size must be at least 1024");
-    if (r.max_hops < 1 || r.max_hops > 1000) throw po::error("--max-hops must be between 1 and 1000");
     for (const auto& s : {r.mboxdir, r.maildir, r.wmaildir, r.creds, r.libexec, r.log, r.home.ca, r.home.password_file,
                           r.smarthost.ca, r.smarthost.password_file, r.socket_dir, r.hostname})
         if (s.find_first_of(" \t") != std::string::npos)
@@ -223,6 +222,7 @@ ListenerOptions parse_orouboros(int argc, char** argv) {
         fail(e);
     }
     o.limits.max_connections = r.max_connections;
+    o.limits.per_client = r.per_client;
     o.log_target = r.log, o.log_level = r.level;
     return o;
 }

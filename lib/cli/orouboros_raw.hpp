@@ -7,6 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "listener/clients.hpp"
+#include "smtpd/config.hpp"
+
 namespace orou::cli {
 
 struct Upstream {  // the home server (forward) or the smarthost (relay)
@@ -24,8 +27,8 @@ struct RawListenerOptions {
     std::string blocklist, domain_blocklist, log = "STDERR", level = "INFO", libexec;
     int max_connections = 100;
     std::size_t max_message = 25u << 20;
-    std::size_t max_header = 256u << 10;
-    int max_hops = 50;
+    smtpd::Limits session_limits;       // errors and junk commands, passed on to orouboros-smtpd
+    listener::ClientLimits per_client;  // so are the limits per client address
     // Started as root: each part runs as its own user, the stages on unix
     // sockets in socket_dir; --single-user keeps everything in one user.
     std::string smtpd_user = "orouboros-smtpd", authcheck_user = "orouboros-authcheck";

@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "base/error.hpp"
+#include "cli/limit_options.hpp"
 #include "cli/options.hpp"
 
 namespace orou::cli {
@@ -52,10 +53,7 @@ void add_options(po::options_description& d, smtpd::Options& o) {
         ("max-line-length", po::value(&l.max_line)->default_value(l.max_line), "command line limit, bytes")
         ("max-text-line-length", po::value(&l.max_text_line)->default_value(l.max_text_line), "message line limit")
         ("max-message-size", po::value(&l.max_message)->default_value(l.max_message), "message size limit, bytes")
-        ("max-header-size", po::value(&l.max_header)->default_value(l.max_header), "header section limit, bytes")
-        ("max-hops", po::value(&l.max_hops)->default_value(l.max_hops), "Received: headers before 554 5.4.6")
         ("max-recipients", po::value(&l.max_rcpts)->default_value(l.max_rcpts), "recipients per message")
-        ("max-errors", po::value(&l.max_errors)->default_value(l.max_errors), "errors before disconnect")
         ("max-auth-failures", po::value(&l.max_auth_failures)->default_value(l.max_auth_failures), "failed AUTH before disconnect")
         ("idle-timeout", po::value<long>()->default_value(300), "seconds a client may stay silent")
         ("session-timeout", po::value<long>()->default_value(1800), "seconds a session may last")
@@ -63,6 +61,7 @@ void add_options(po::options_description& d, smtpd::Options& o) {
         ("max-connections", po::value(&o.max_connections)->default_value(o.max_connections),
          "sessions at once on a listening socket");
     // clang-format on
+    add_limit_options(d, l, o.per_client);
 }
 
 constexpr std::size_t kMaxLimit = 1u << 20;
@@ -97,10 +96,9 @@ void finish(const po::variables_map& vm, smtpd::Options& o) {
         throw po::error("line limits must be between the RFC 5321 minimums (512, 1000) and 1 MiB");
     if (l.max_message < 1024 || l.max_message > (std::size_t{1} << 31))
         throw po::error("--max-message-size must be between 1024 and 2147483648");
-    if (l.max_header < 1024) throw po::error("--max-header-size must be at least 1024");
-    if (l.max_hops < 1 || l.max_hops > 1000) throw po::error("--max-hops must be between 1 and 1000");
-    if (l.max_rcpts < 1 || l.max_rcpts > 100000 || l.max_errors < 1 || l.max_auth_failures < 1)
-        throw po::error("--max-recipients, --max-errors and --max-auth-failures must be at least 1");
+    if (l.max_rcpts < 1 || l.max_rcpts > 100000 || l.max_auth_failures < 1)
+        throw po::error("--max-recipients and --max-auth-failures must be at least 1");
+    check_limit_options(l, o.per_client);
     if (o.max_connections < 1) throw po::error("--max-connections must be at least 1");
     if (o.log_target == "STDOUT") o.log_target = "STDERR";  // stdout may be the connection
 }

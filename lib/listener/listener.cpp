@@ -12,6 +12,7 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -119,7 +120,11 @@ constexpr auto kRestartDelay = std::chrono::seconds(1);
 class Server {
 public:
     Server(const std::vector<Port>& ports, const Limits& limits, log::Logger& log)
-        : ports_(ports), limits_(limits), log_(log), restart_at_(ports.size()) {}
+        : ports_(ports),
+          limits_(limits),
+          log_(log),
+          restart_at_(ports.size()),
+          clients_(limits.per_client, client_capacity(limits)) {}
     int run();
 
 private:
@@ -128,12 +133,21 @@ private:
         Child child;
         Kind kind;
         std::size_t port;
+        std::string client;  // the address it counts against, "" for none
     };
+
+    // Room for every address with an open session, and for many more
+    // that only count toward the rate.
+    static std::size_t client_capacity(const Limits& l) {
+        return std::max<std::size_t>(4096, 2 * static_cast<std::size_t>(l.max_connections));
+    }
 
     void bind_all();
     void keep_running(Clock::time_point now);
     void accept_one(std::size_t index);
     bool over_limit(const Port& p, const std::string& client);
+    std::optional<std::string_view> refusal(const Port& p, const sockaddr_storage& ss, const std::string& client,
+                                            std::string& counted);
     Child start(const Port& p, int conn, const std::string& host, const std::string& port);
     Child fork_handler(const Port& p, int conn, const std::string& host, const std::string& port);
     void reap();
@@ -147,6 +161,7 @@ private:
     std::map<pid_t, Running> children_;
     std::vector<std::optional<Clock::time_point>> restart_at_;  // hand_over ports not running
     int sessions_ = 0, stages_ = 0;
+    ClientTable clients_;
 };
 
 void Server::bind_all() {
@@ -175,7 +190,7 @@ void Server::keep_running(Clock::time_point now) {
         try {
             Child child = start(ports_[i], socks_[i].get(), "", "");
             pid_t pid = child.pid();
-            children_.emplace(pid, Running{std::move(child), Kind::Keeper, i});
+            children_.emplace(pid, Running{std::move(child), Kind::Keeper, i, {}});
         } catch (const SysError& e) {
             log_.event(log::Level::Error, "spawn-failed", {{"reason", e.what()}});
             restart_at_[i] = now + kRestartDelay;
@@ -228,6 +243,25 @@ bool Server::over_limit(const Port& p, const std::string& client) {
     return true;
 }
 
+// What a connection that is turned away is told (maybe nothing), or
+// nullopt when it may start; `counted` is then the address it counts
+// against (none on a unix socket).
+std::optional<std::string_view> Server::refusal(const Port& p, const sockaddr_storage& ss, const std::string& client,
+                                                std::string& counted) {
+    if (over_limit(p, client)) return p.busy_reply;
+    if (p.is_unix() || !limits_.per_client.any()) return std::nullopt;
+    std::string key = client_key(ss);
+    ClientTable::Verdict verdict = clients_.admit(key, Clock::now());
+    if (verdict == ClientTable::Verdict::Ok) {
+        counted = std::move(key);
+        return std::nullopt;
+    }
+    const char* reason = verdict == ClientTable::Verdict::TooMany ? "too many connections from the address"
+                                                                  : "too many new connections from the address";
+    log_.event(log::Level::Warning, "refused", {{"client", client}, {"counted", key}, {"reason", reason}});
+    return p.client_busy_reply;
+}
+
 // The child closes the listening sockets (no exec closes them for it) and
 // runs the handler; only _exit leaves it, so nothing of the server's state
 // is torn down twice.
@@ -256,17 +290,19 @@ void Server::accept_one(std::size_t index) {
     Fd conn(::accept4(socks_[index].get(), reinterpret_cast<sockaddr*>(&ss), &len, SOCK_CLOEXEC));
     if (!conn) return;  // the client went away, or out of fds: the next poll retries
     auto [host, port] = ss.ss_family == AF_UNIX ? std::pair<std::string, std::string>{"local", ""} : peer_of(ss, len);
-    if (over_limit(p, host)) {
-        (void)!::write(conn.get(), p.busy_reply.data(), p.busy_reply.size());
+    std::string counted;
+    if (auto reply = refusal(p, ss, host, counted)) {
+        (void)!::write(conn.get(), reply->data(), reply->size());
         return;
     }
     try {
         Child child = start(p, conn.get(), host, port);
         pid_t pid = child.pid();
-        children_.emplace(pid, Running{std::move(child), p.is_unix() ? Kind::Stage : Kind::Session, index});
+        children_.emplace(pid, Running{std::move(child), p.is_unix() ? Kind::Stage : Kind::Session, index, counted});
         ++(p.is_unix() ? stages_ : sessions_);
     } catch (const SysError& e) {
         log_.event(log::Level::Error, "spawn-failed", {{"reason", e.what()}});
+        if (!counted.empty()) clients_.release(counted);
     }
 }
 
@@ -286,6 +322,7 @@ void Server::reap() {
             if (!g_stop) restart_at_[ended.port] = Clock::now() + kRestartDelay;
         } else {
             --(ended.kind == Kind::Stage ? stages_ : sessions_);
+            if (!ended.client.empty()) clients_.release(ended.client);
         }
         children_.erase(it);
     }
@@ -327,6 +364,7 @@ int serve_forking(int fd, const Forking& how, log::Logger& log, const Handler& h
     port.fd = fd;
     port.label = how.label;
     port.busy_reply = how.busy_reply;
+    port.client_busy_reply = how.client_busy_reply;
     port.handler = [&](int conn, const std::string& host, const std::string& client_port) {
         return run_guarded(how.program.c_str(), [&] {
             ::signal(SIGPIPE, SIG_IGN);  // a gone peer is an EPIPE error, not a kill
@@ -335,6 +373,7 @@ int serve_forking(int fd, const Forking& how, log::Logger& log, const Handler& h
     };
     Limits limits;
     limits.max_connections = how.max_connections;
+    limits.per_client = how.per_client;
     return serve({port}, limits, log);
 }
 

@@ -3,7 +3,8 @@
 // program per connection with the connection as its stdin and stdout
 // (and REMOTE_ADDR/REMOTE_PORT set for TCP clients, as systemd does), as
 // the port's user when it has one; reaps children, limits how many run at
-// once, stops cleanly on SIGTERM or SIGINT.
+// once (in all, and on TCP ports per client address: see clients.hpp),
+// stops cleanly on SIGTERM or SIGINT.
 //
 // A port may instead hand its listening socket to one long-running program
 // (inetd's "wait" style), restarted when it ends, or, inside such a
@@ -18,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "listener/clients.hpp"
 #include "listener/privsep.hpp"
 #include "log/log.hpp"
 
@@ -41,13 +43,15 @@ struct Port {
     int fd = -1;                    // a listening socket we were given, not bound here
     Handler handler;                // fork and run this per connection, not argv
     std::string busy_reply;         // what a connection over the limit is told
+    std::string client_busy_reply;  // and one over its address's limits (TCP only)
 
     bool is_unix() const { return !path.empty(); }
 };
 
 struct Limits {
-    int max_connections = 100;  // client sessions at once (TCP ports)
-    int grace_seconds = 10;     // how long running sessions get at shutdown
+    int max_connections = 100;      // client sessions at once (TCP ports)
+    int grace_seconds = 10;         // how long running sessions get at shutdown
+    ClientLimits per_client{0, 0};  // per client address (TCP ports); none unless asked
 };
 
 // Each unix port may have up to this many connections per allowed session.
@@ -70,6 +74,8 @@ struct Forking {
     std::string label;       // the log's mode
     std::string busy_reply;  // told to a connection over the limit; "": closed unanswered
     int max_connections = 100;
+    ClientLimits per_client{0, 0};    // none unless asked (the LMTP stages' clients are our own)
+    std::string client_busy_reply{};  // told to a client over its address's limits; "": closed unanswered
 };
 
 // Serves `fd` (made close-on-exec) until SIGTERM or SIGINT: each

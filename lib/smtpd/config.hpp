@@ -21,7 +21,10 @@ struct Limits {
     std::size_t max_header = 256u << 10;  // the header section of a message
     int max_hops = 50;                    // Received: headers, then 554 5.4.6 (a mail loop)
     std::size_t max_rcpts = 100;
-    int max_errors = 10;
+    int max_errors = 20;                          // then 421 and close (Postfix's smtpd_hard_error_limit)
+    int soft_errors = 10;                         // past this, each error's reply waits (smtpd_soft_error_limit)
+    std::chrono::milliseconds error_sleep{1000};  // the first wait; each next one a step longer
+    int max_junk = 100;  // NOOP, RSET, VRFY, HELP; then 421 and close (smtpd_junk_command_limit)
     int max_auth_failures = 3;
     std::chrono::seconds idle{300};
     std::chrono::seconds session{1800};

@@ -84,10 +84,14 @@ int run_session(Shared& shared, Peer peer) {
 // listener): each connection is served in a forked child of this ready
 // process, with no exec per connection.
 int serve_connections(Shared& shared, int fd) {
-    listener::Forking how{"orouboros-smtpd", "smtpd", "", shared.options.max_connections};
-    // Over the limit a client is told 421; on an implicit-TLS port a reply
+    listener::Forking how{"orouboros-smtpd",         "smtpd", "", shared.options.max_connections,
+                          shared.options.per_client, ""};
+    // Over a limit a client is told 421; on an implicit-TLS port a reply
     // in clear would only garble the handshake, so it is closed unanswered.
-    if (shared.options.config.tls != TlsMode::Implicit) how.busy_reply = replies::too_many_connections.wire();
+    if (shared.options.config.tls != TlsMode::Implicit) {
+        how.busy_reply = replies::too_many_connections.wire();
+        how.client_busy_reply = replies::too_many_from_client.wire();
+    }
     return listener::serve_forking(fd, how, shared.logger,
                                    [&](int conn, const std::string& host, const std::string& client_port) {
                                        Peer peer;

@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "listener/clients.hpp"
 #include "smtpd/config.hpp"
 
 namespace orou::smtpd {
@@ -14,7 +15,8 @@ struct Options {
     std::string log_target = "STDERR";
     std::string log_level = "INFO";
     std::chrono::seconds auth_timeout{30};
-    int max_connections = 100;  // sessions at once, when given a listening socket
+    int max_connections = 100;          // sessions at once, when given a listening socket
+    listener::ClientLimits per_client;  // and from one client address
 };
 
 // Finds the connection (systemd's socket, else stdin/stdout), loads TLS and

@@ -25,10 +25,12 @@ inline const Reply help{214, "2.0.0", "See RFC 5321; commands: EHLO HELO STARTTL
 
 inline const Reply timeout{421, "4.4.2", "timeout, closing connection"};
 inline const Reply too_many_errors{421, "4.7.0", "too many errors, closing connection"};
+inline const Reply too_many_junk_commands{421, "4.7.0", "too many commands that do nothing, closing connection"};
 inline const Reply too_many_auth_failures{421, "4.7.0", "too many authentication failures, closing connection"};
 inline const Reply not_smtp{421, "4.7.0", "this is an SMTP server, closing connection"};
 inline const Reply internal_error{421, "4.3.0", "internal error, closing connection"};
 inline const Reply too_many_connections{421, "4.3.2", "too many connections, try again later"};
+inline const Reply too_many_from_client{421, "4.7.0", "too many connections from your address, try again later"};
 inline const Reply tls_unavailable{454, "4.7.0", "TLS not available"};
 inline const Reply auth_temporary{454, "4.7.0", "temporary authentication failure"};
 inline const Reply too_many_rcpts{452, "4.5.3", "too many recipients"};

@@ -3,7 +3,9 @@
 #include <poll.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <array>
+#include <thread>
 
 #include "base/error.hpp"
 #include "smtpd/replies.hpp"
@@ -16,6 +18,8 @@ using smtp::Reply;
 namespace {
 
 const Reply kAnswered{0, "", ""};  // the handler has answered itself
+
+constexpr int kMaxErrorSteps = 10;  // the longest wait after an error: ten times --error-sleep-ms
 
 struct Verb {
     std::string_view name;
@@ -81,6 +85,8 @@ void Session::serve() {
         case io::LineStatus::Nul: send(count_error(R::nul_byte)); break;
         }
         if (errors_ >= config_.limits.max_errors && state_ != State::Over) {
+            services_.log.event(log::Level::Warning, "closed",
+                                {{"reason", "too many errors"}, {"errors", std::to_string(errors_)}});
             send(R::too_many_errors);
             return;
         }
@@ -101,7 +107,28 @@ void Session::dispatch(const std::string& line) {
 
 Reply Session::count_error(Reply reply) {
     ++errors_;
+    if (errors_ > config_.limits.soft_errors && errors_ < config_.limits.max_errors) pause_after_error();
     return reply;
+}
+
+// Past the soft limit an error's reply waits, a step longer after each
+// error (at most kMaxErrorSteps steps, and never one idle period), and
+// never past the end of the session.
+void Session::pause_after_error() {
+    const auto& l = config_.limits;
+    const int steps = std::min(errors_ - l.soft_errors, kMaxErrorSteps);
+    const io::Clock::duration delay = std::min<io::Clock::duration>(l.error_sleep * steps, l.idle);
+    if (delay <= io::Clock::duration::zero()) return;
+    std::this_thread::sleep_until(std::min(io::Clock::now() + delay, timer_.end));
+}
+
+// A command that does nothing counts; past the limit the session ends.
+bool Session::junk_over_limit() {
+    if (++junk_ <= config_.limits.max_junk) return false;
+    services_.log.event(log::Level::Warning, "closed",
+                        {{"reason", "too many commands that do nothing"}, {"commands", std::to_string(junk_)}});
+    state_ = State::Over;
+    return true;
 }
 
 void Session::send(const Reply& reply) {
@@ -186,14 +213,15 @@ Reply Session::on_starttls(std::string_view arg) {
 }
 
 Reply Session::on_rset(std::string_view) {
+    if (junk_over_limit()) return R::too_many_junk_commands;
     reset_transaction();
     if (state_ == State::Mail) state_ = State::Greeted;
     return R::ok;
 }
 
-Reply Session::on_noop(std::string_view) { return R::ok; }
-Reply Session::on_vrfy(std::string_view) { return R::vrfy; }
-Reply Session::on_help(std::string_view) { return R::help; }
+Reply Session::on_noop(std::string_view) { return junk_over_limit() ? R::too_many_junk_commands : R::ok; }
+Reply Session::on_vrfy(std::string_view) { return junk_over_limit() ? R::too_many_junk_commands : R::vrfy; }
+Reply Session::on_help(std::string_view) { return junk_over_limit() ? R::too_many_junk_commands : R::help; }
 
 Reply Session::on_quit(std::string_view) {
     state_ = State::Over;

@@ -74,6 +74,8 @@ private:
     void discard_pregreet();
     void reset_transaction();
     smtp::Reply count_error(smtp::Reply reply);
+    void pause_after_error();
+    bool junk_over_limit();
 
     // AUTH
     std::optional<std::string> auth_response(std::string_view challenge, smtp::Reply& error);
@@ -107,6 +109,7 @@ private:
     std::string helo_name_;
     std::optional<std::string> auth_user_;
     int errors_ = 0;
+    int junk_ = 0;  // NOOP, RSET, VRFY, HELP
     int auth_failures_ = 0;
     int messages_ = 0;
     std::optional<Transaction> tx_;

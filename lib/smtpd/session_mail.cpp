@@ -156,7 +156,7 @@ Reply Session::on_rcpt(std::string_view arg) {
     auto kind = router_.route(to, auth_user_.has_value());
     Reply reply = R::relay_denied;
     if (!kind) {
-        ++errors_;
+        reply = count_error(reply);
     } else if (tx_->route && (*tx_->route != *kind || other_destination(to))) {
         reply = R::other_route;
     } else if (reply = open_hop(*kind); reply.ok()) {
@@ -164,6 +164,8 @@ Reply Session::on_rcpt(std::string_view arg) {
         if (reply.ok()) {
             tx_->rcpts.push_back(to);
             tx_->route = kind;
+        } else {
+            reply = count_error(reply);  // the next hop refused it: an unknown user, say
         }
     }
     services_.log.event(log::Level::Info, "rcpt",

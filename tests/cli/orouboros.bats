@@ -88,12 +88,7 @@ PY
     ORO_WAIT_PORTS=$PORT start_orouboros "$T" --port "$PORT" --delivery-domain example.com --local \
         --mboxdir "$T/mail"
     pid=$(cat "$T/orouboros.pid")
-    first=
-    for ((i = 0; i < 100; i++)); do
-        first=$(pgrep -P "$pid" -f orouboros-smtpd) && break
-        sleep 0.05
-    done
-    [ -n "$first" ]
+    first=$(listener_child "$T" orouboros-smtpd)
     kill -KILL "$first"
     second=
     for ((i = 0; i < 100; i++)); do  # started again about a second later
@@ -175,13 +170,7 @@ PY
     printf '%s\n' '. IN DS 20326 8 2 e06d44b80b8f1d39a95c0b0d7c65d08458e880409bbc683457104237c7f8ec8d' >"$T/anchor"
     ORO_WAIT_PORTS=$PORT start_orouboros "$T" --port "$PORT" --delivery-domain example.com \
         --relay-mx --relay-dnssec-anchor "$T/anchor"
-    pid=$(cat "$T/orouboros.pid")
-    relay=
-    for ((i = 0; i < 100; i++)); do
-        relay=$(pgrep -P "$pid" -f 'orouboros-forward .*--lmtp --mx') && break
-        sleep 0.05
-    done
-    [ -n "$relay" ]
+    relay=$(listener_child "$T" 'orouboros-forward .*--lmtp --mx')
     tr '\0' ' ' <"/proc/$relay/cmdline" | grep -q -- "--dnssec-anchor $T/anchor --max-connections 400"
 }
 

@@ -724,3 +724,41 @@ EOF
     [ "$status" -eq 0 ]
     grep -q '^Received: from laptop.home (local)' "$T/out/friend/INBOX"
 }
+
+@test "smtpd: the session budgets are keys of the configuration file: max-junk-commands ends the third NOOP" {
+    printf '[smtpd]\nmax-junk-commands = 2\nerror-sleep-ms = 0\nmax-errors = 4\n' >"$T/limits.conf"
+    run dialog --config "$T/limits.conf" <<'EOF'
+< 220
+> NOOP
+< 250 2.0.0
+> HELP
+< 214
+> RSET
+< 421 4.7.0 too many commands that do nothing, closing connection
+<eof
+EOF
+    [ "$status" -eq 0 ]
+    grep -q 'event=closed reason="too many commands that do nothing" commands=3' "$T/smtpd.log"
+}
+
+@test "smtpd: bad limit values are usage errors (64)" {
+    for bad in "--error-sleep-ms -1" "--error-sleep-ms 60001" "--max-junk-commands 0" "--soft-error-limit -1" \
+        "--max-client-connections -1" "--max-client-rate -2"; do
+        # shellcheck disable=SC2086
+        run "$BIN/orouboros-smtpd" --config /dev/null $bad </dev/null
+        [ "$status" -eq 64 ] || { echo "$bad: $status $output"; return 1; }
+    done
+    run "$BIN/orouboros" --config /dev/null --max-client-rate -1
+    [ "$status" -eq 64 ]
+}
+
+@test "smtpd: the internet-facing socket units limit one address as --max-client-connections does by default" {
+    per_client=$("$BIN/orouboros-smtpd" --help | sed -n 's/.*--max-client-connections arg (=\([0-9]*\)).*/\1/p')
+    [ "$per_client" = 10 ]
+    units="$BATS_TEST_DIRNAME/../../units"
+    for u in smtp submission submissions; do
+        grep -qx "Accept=yes" "$units/orouboros-$u.socket"
+        grep -qx "MaxConnectionsPerSource=$per_client" "$units/orouboros-$u.socket"
+        grep -qx "MaxConnections=[0-9]*" "$units/orouboros-$u.socket"
+    done
+}

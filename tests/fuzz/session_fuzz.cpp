@@ -33,6 +33,7 @@ smtpd::Config config(bool plaintext_auth) {
     c.limits.max_message = 4096;
     c.limits.max_rcpts = 5;
     c.limits.max_errors = 20;
+    c.limits.error_sleep = std::chrono::milliseconds(0);  // no waits past the soft limit
     return c;
 }
 

@@ -96,6 +96,19 @@ start_orouboros() {
     [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = orouboros ] || { echo "pid $pid is not the listener" >&2; return 1; }
 }
 
+# Prints the pid of the child of the listener started by start_orouboros
+# in $1 whose command line matches the pgrep pattern $2 (waits at most 5 s).
+listener_child() {
+    local pid child i
+    pid=$(cat "$1/orouboros.pid")
+    for ((i = 0; i < 100; i++)); do
+        child=$(pgrep -P "$pid" -f "$2") && { echo "$child"; return 0; }
+        sleep 0.05
+    done
+    echo "no child of $pid matches $2" >&2
+    return 1
+}
+
 # Stops the listener started by start_orouboros and waits for it (bounded).
 stop_orouboros() {
     local dir=$1 pid i
