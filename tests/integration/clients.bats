@@ -73,6 +73,48 @@ swaks_to() {
     [ ! -e "$FIX/mail/wrongpw" ]
 }
 
+@test "AUTH PLAIN asking to act as another identity gets 535 5.7.8, is logged, and nothing is relayed after it" {
+    run "$PY" - "$TLS_PORT" <<'PY'
+import base64, smtplib, ssl, sys
+ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+with smtplib.SMTP_SSL("127.0.0.1", int(sys.argv[1]), context=ctx, timeout=20) as s:
+    s.ehlo("client.test")
+    print(s.docmd("AUTH", "PLAIN " + base64.b64encode(b"root@evil.example\0asdf\0asdf").decode()))
+    print(s.docmd("MAIL", "FROM:<asdf@example.com>"))
+    print(s.docmd("RCPT", "TO:<authzid_victim@elsewhere.example>"))
+    print(s.docmd("RSET"))
+    try:
+        s.sendmail("asdf@example.com", ["authzid_victim@elsewhere.example"], "Subject: x\r\n\r\nx\r\n")
+    except smtplib.SMTPException as e:
+        print("refused:", e)
+PY
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"(535, b'5.7.8 authorization identity must be empty or the user name')"* ]]
+    [[ "$output" == *"(554, b'5.7.1 relay denied')"* ]]
+    [[ "$output" == *"refused:"*"relay denied"* ]]
+    [[ "$output" != *"235"* ]]
+    [ ! -e "$FIX/mail/authzid_victim" ]
+    grep -q 'event=auth client=127.0.0.1 user=asdf authzid=root@evil.example result=refused reason=authzid' \
+        "$FIX/orouboros.log"
+}
+
+@test "AUTH PLAIN with the user's own authorization identity, or the two-field form, is accepted" {
+    run "$PY" - "$TLS_PORT" <<'PY'
+import base64, smtplib, ssl, sys
+ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+for response in (b"asdf\0asdf\0asdf", b"asdf\0asdf"):
+    with smtplib.SMTP_SSL("127.0.0.1", int(sys.argv[1]), context=ctx, timeout=20) as s:
+        s.ehlo("client.test")
+        print(s.docmd("AUTH", "PLAIN " + base64.b64encode(response).decode()))
+        print(s.sendmail("asdf@example.com", ["authzid_own@example.com"], "Subject: own\r\n\r\nx\r\n"))
+PY
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [ "$(grep -c "(235, b'2.7.0 Authentication successful')" <<<"$output")" -eq 2 ]
+    [ "$(grep -c '^Subject: own' "$FIX/mail/authzid_own/INBOX")" -eq 2 ]
+}
+
 @test "AUTH is not offered and is refused before STARTTLS" {
     run swaks_to --port "$STARTTLS_PORT" --auth PLAIN --auth-user asdf --auth-password asdf --to plain@example.com
     [ "$status" -ne 0 ]
