@@ -33,6 +33,8 @@ std::optional<PlainCredentials> decode_plain(std::string_view base64_text) {
     return PlainCredentials{std::string(authzid), std::string(user), Secret(password)};
 }
 
+bool acts_as_itself(const PlainCredentials& creds) { return creds.authzid.empty() || creds.authzid == creds.user; }
+
 std::optional<std::string> decode_login_user(std::string_view base64_text) {
     auto user = base64_decode(base64_text);
     if (!user || !acceptable_field(*user)) return std::nullopt;

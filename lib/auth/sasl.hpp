@@ -25,6 +25,11 @@ struct PlainCredentials {
 // took it, base64(authcid NUL passwd) (one NUL: no authzid).
 std::optional<PlainCredentials> decode_plain(std::string_view base64_text);
 
+// A user may act only as itself: true when the client asked for no
+// authorization identity, or for the one it authenticates as.  Anything
+// else ("log in as me, act as root@…") is for the caller to refuse.
+bool acts_as_itself(const PlainCredentials& creds);
+
 // The server's LOGIN challenges: base64 of "Username:" and "Password:".
 inline constexpr std::string_view kLoginUserPrompt = "VXNlcm5hbWU6";
 inline constexpr std::string_view kLoginPasswordPrompt = "UGFzc3dvcmQ6";

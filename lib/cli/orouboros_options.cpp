@@ -135,13 +135,14 @@ void check_installation(const Raw& r) {
 }
 
 // The original program made its mail directory; so does its command line
-// (orouboros-mbox-deliver itself never creates a missing mail root).
-// Returns whether it made it now.
+// (orouboros-mbox-deliver itself never creates a missing mail root), 0700:
+// only the delivery user looks inside.  Returns whether it made it now.
 bool make_mail_dir(const Raw& r) {
     const std::string& dir = !r.mboxdir.empty() ? r.mboxdir : !r.maildir.empty() ? r.maildir : "";
     if (dir.empty()) return false;
     std::error_code ec;
     bool made = std::filesystem::create_directories(dir, ec);
+    if (made) std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
     if (ec) {
         std::fprintf(stderr, "%s: fatal: unable to create %s: %s\n", kSpec.prog, dir.c_str(), ec.message().c_str());
         std::exit(EX_CANTCREAT);

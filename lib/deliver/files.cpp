@@ -32,9 +32,14 @@ bool ensure_dir(const std::string& path, bool follow_link) {
     if (errno != EEXIST) throw SysError("create the directory " + path, errno);
     struct stat st;
     check_sys(follow_link ? ::stat(path.c_str(), &st) : ::lstat(path.c_str(), &st), "stat " + path);
-    if (S_ISLNK(st.st_mode)) throw SysError("use " + path + " as a directory (a symbolic link)", ELOOP);
+    if (S_ISLNK(st.st_mode)) throw UnsafeMailbox(path, "a symbolic link, not a directory");
     if (!S_ISDIR(st.st_mode)) throw SysError("use " + path + " as a directory", ENOTDIR);
     return false;
+}
+
+void check_mailbox_file(const struct stat& st, const std::string& path) {
+    if (!S_ISREG(st.st_mode)) throw UnsafeMailbox(path, "not a regular file");
+    if (st.st_nlink != 1) throw UnsafeMailbox(path, std::to_string(st.st_nlink) + " hard links, not 1");
 }
 
 void sync_dir(Writer& writer, const std::string& path) {

@@ -3,15 +3,34 @@
 // directory fsync.  Failures are thrown as SysError.
 #pragma once
 
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <string>
 #include <string_view>
 
+#include "base/error.hpp"
 #include "base/fd.hpp"
 #include "io/stream.hpp"
 
+struct stat;
+
 namespace orou::deliver {
+
+// A mailbox that must not be written: a symbolic link, not a regular file
+// (a fifo, a device, a directory), or a file with a second hard link,
+// which would put the mail, or the rollback's truncation, into a file
+// elsewhere.  A temporary failure, as in Postfix's local(8): the owner
+// looks, the sender retries.
+class UnsafeMailbox : public SysError {
+public:
+    UnsafeMailbox(const std::string& path, const std::string& why)
+        : SysError("use " + path + " (" + why + ")", EPERM) {}
+};
+
+// Throws UnsafeMailbox unless `st` (the fstat of the open mailbox `path`)
+// is a regular file with exactly one link.
+void check_mailbox_file(const struct stat& st, const std::string& path);
 
 // Writes and syncs files; a test injects one that fails part way.
 class Writer {
@@ -22,8 +41,8 @@ public:
 };
 
 // Creates the directory `path` (mode 0700) unless it exists; true when it
-// was created.  Throws when it cannot, or when `path` is not a directory
-// (or, unless follow_link, is a symbolic link).
+// was created.  Throws when it cannot, when `path` is not a directory, or
+// (UnsafeMailbox) unless follow_link, when it is a symbolic link.
 bool ensure_dir(const std::string& path, bool follow_link = true);
 
 // fsyncs the directory `path` through `writer`.

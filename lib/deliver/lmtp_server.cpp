@@ -11,6 +11,7 @@ smtp::Reply reply_for(std::string_view rcpt, const DeliveryResult& result) {
     switch (result.outcome) {
     case Outcome::Delivered: return replies::delivered(rcpt);
     case Outcome::DiskFull: return replies::disk_full(rcpt);
+    case Outcome::Unsafe: return replies::unsafe_mailbox(rcpt);
     case Outcome::Refused: return replies::bad_mailbox(rcpt, result.error);
     case Outcome::Temporary: break;
     }

@@ -29,12 +29,15 @@ MboxFile open_locked(const std::string& path, std::chrono::seconds wait) {
     f.fd.reset(::open(path.c_str(), kFlags | O_CREAT | O_EXCL, 0600));
     f.created = static_cast<bool>(f.fd);
     if (!f.fd && errno == EEXIST) f.fd.reset(::open(path.c_str(), kFlags));
+    if (!f.fd && (errno == ELOOP || errno == EISDIR || errno == ENXIO))
+        throw UnsafeMailbox(path, errno == ELOOP ? "a symbolic link" : "not a regular file");
     if (!f.fd) throw SysError("open " + path, errno);
     struct stat st;
     check_sys(::fstat(f.fd.get(), &st), "stat " + path);
-    if (!S_ISREG(st.st_mode)) throw SysError("use " + path + " as an mbox (not a regular file)", EINVAL);
+    check_mailbox_file(st, path);
     lock_whole_file(f.fd.get(), path, wait);
     check_sys(::fstat(f.fd.get(), &st), "stat " + path);
+    check_mailbox_file(st, path);  // no link was made while we waited
     f.size = st.st_size, f.dev = st.st_dev, f.ino = st.st_ino;
     return f;
 }

@@ -20,6 +20,11 @@ inline Reply delivered(std::string_view rcpt) { return {250, "2.0.0", "<" + std:
 inline Reply mailbox_unavailable(std::string_view rcpt) {
     return {451, "4.3.0", "<" + std::string(rcpt) + "> mailbox temporarily unavailable"};
 }
+// Postfix's local(8) rule: a mailbox that is a symbolic link, not a regular
+// file, or a file with a second hard link is not written, and the sender retries.
+inline Reply unsafe_mailbox(std::string_view rcpt) {
+    return {451, "4.2.0", "<" + std::string(rcpt) + "> mailbox is a link or not a regular file, not written"};
+}
 inline Reply disk_full(std::string_view rcpt) {
     return {452, "4.3.1", "<" + std::string(rcpt) + "> insufficient system storage"};
 }

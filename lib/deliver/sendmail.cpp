@@ -47,6 +47,7 @@ int status_of(Outcome outcome) {
     case Outcome::Delivered: return EX_OK;
     case Outcome::Refused: return EX_NOUSER;
     case Outcome::Temporary:
+    case Outcome::Unsafe:
     case Outcome::DiskFull: break;
     }
     return EX_TEMPFAIL;

@@ -15,12 +15,11 @@ namespace orou::deliver {
 namespace {
 
 // A mailbox directory planted as a symbolic link would take the mail out
-// of the mail directory: refused (for now: the admin removes it).
+// of the mail directory: refused until the admin removes it.
 void refuse_link(const std::string& dir) {
     struct stat st;
     if (::lstat(dir.c_str(), &st) == 0 && S_ISLNK(st.st_mode))
-        throw SysError("use " + dir + " as a mailbox (a symbolic link, which could lead outside the mail directory)",
-                       ELOOP);
+        throw UnsafeMailbox(dir, "a symbolic link, which could lead outside the mail directory");
 }
 
 }  // namespace
@@ -57,6 +56,8 @@ DeliveryResult FileStore::deliver(std::string_view sender, std::string_view rcpt
     try {
         std::string mailbox = store(sender, rcpt, dir, message, repairs);
         return {Outcome::Delivered, std::move(mailbox), "", std::move(repairs)};
+    } catch (const UnsafeMailbox& e) {
+        return {Outcome::Unsafe, dir, e.what(), std::move(repairs)};
     } catch (const SysError& e) {
         return {is_disk_full(e.code()) ? Outcome::DiskFull : Outcome::Temporary, dir, e.what(), std::move(repairs)};
     }
@@ -68,6 +69,7 @@ const char* outcome_name(Outcome outcome) {
     switch (outcome) {
     case Outcome::Delivered: return "delivered";
     case Outcome::Temporary:
+    case Outcome::Unsafe:
     case Outcome::DiskFull: return "deferred";
     case Outcome::Refused: return "refused";
     }

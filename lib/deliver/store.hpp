@@ -19,6 +19,7 @@ enum class Outcome {
     Delivered,  // durably stored (fsynced)
     Temporary,  // not stored, may work later
     DiskFull,   // not stored: no space or quota left
+    Unsafe,     // not stored: the mailbox is a link or not a regular file (files.hpp); temporary
     Refused,    // will never work (a refused local part)
 };
 
@@ -35,7 +36,7 @@ public:
     // Whether `rcpt` can be delivered to (its local part is usable).
     [[nodiscard]] virtual LocalPart check(std::string_view rcpt) const = 0;
     // Stores `message` for `rcpt`.  Never throws a SysError: a failure is
-    // a Temporary or DiskFull result.
+    // a Temporary, DiskFull or Unsafe result.
     [[nodiscard]] virtual DeliveryResult deliver(std::string_view sender, std::string_view rcpt,
                                                  const smtp::MessageSource& message) = 0;
     // The same for a message in a string (CRLF or LF line ends).

@@ -266,6 +266,7 @@ std::optional<std::string_view> Server::refusal(const Port& p, const sockaddr_st
 // runs the handler; only _exit leaves it, so nothing of the server's state
 // is torn down twice.
 Child Server::fork_handler(const Port& p, int conn, const std::string& host, const std::string& port) {
+    if (p.before_fork) p.before_fork();
     pid_t pid = ::fork();
     if (pid < 0) throw SysError("fork", errno);
     if (pid > 0) return Child(pid);
@@ -358,13 +359,15 @@ int systemd_socket() {
     return SD_LISTEN_FDS_START;
 }
 
-int serve_forking(int fd, const Forking& how, log::Logger& log, const Handler& handler) {
+int serve_forking(int fd, const Forking& how, log::Logger& log, const Handler& handler,
+                  std::function<void()> before_fork) {
     check_sys(::fcntl(fd, F_SETFD, FD_CLOEXEC), "set close-on-exec");
     Port port;
     port.fd = fd;
     port.label = how.label;
     port.busy_reply = how.busy_reply;
     port.client_busy_reply = how.client_busy_reply;
+    port.before_fork = std::move(before_fork);
     port.handler = [&](int conn, const std::string& host, const std::string& client_port) {
         return run_guarded(how.program.c_str(), [&] {
             ::signal(SIGPIPE, SIG_IGN);  // a gone peer is an EPIPE error, not a kill

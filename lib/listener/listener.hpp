@@ -31,19 +31,20 @@ namespace orou::listener {
 using Handler = std::function<int(int conn, const std::string& host, const std::string& port)>;
 
 struct Port {
-    std::string host;               // TCP: address to bind
-    std::string port;               // TCP: number or service name
-    std::vector<std::string> argv;  // run per connection
-    std::string label;              // for the log: "implicit", "starttls", "authcheck"
-    std::string path;               // a unix socket instead of host and port
-    gid_t socket_group = 0;         // unix: the group that may connect (mode 0660)
-    std::optional<Identity> user;   // run argv as this user (the listener is root)
-    int log_fd = -1;                // the children's stderr (-1: the listener's)
-    bool hand_over = false;         // argv gets the listening socket, not each connection
-    int fd = -1;                    // a listening socket we were given, not bound here
-    Handler handler;                // fork and run this per connection, not argv
-    std::string busy_reply;         // what a connection over the limit is told
-    std::string client_busy_reply;  // and one over its address's limits (TCP only)
+    std::string host;                   // TCP: address to bind
+    std::string port;                   // TCP: number or service name
+    std::vector<std::string> argv;      // run per connection
+    std::string label;                  // for the log: "implicit", "starttls", "authcheck"
+    std::string path;                   // a unix socket instead of host and port
+    gid_t socket_group = 0;             // unix: the group that may connect (mode 0660)
+    std::optional<Identity> user;       // run argv as this user (the listener is root)
+    int log_fd = -1;                    // the children's stderr (-1: the listener's)
+    bool hand_over = false;             // argv gets the listening socket, not each connection
+    int fd = -1;                        // a listening socket we were given, not bound here
+    Handler handler;                    // fork and run this per connection, not argv
+    std::function<void()> before_fork;  // with handler: run in the server before each fork
+    std::string busy_reply;             // what a connection over the limit is told
+    std::string client_busy_reply;      // and one over its address's limits (TCP only)
 
     bool is_unix() const { return !path.empty(); }
 };
@@ -79,8 +80,10 @@ struct Forking {
 };
 
 // Serves `fd` (made close-on-exec) until SIGTERM or SIGINT: each
-// connection in a forked child that runs `handler` with SIGPIPE ignored.
+// connection in a forked child that runs `handler` with SIGPIPE ignored,
+// and `before_fork`, when given, in this process before each fork.
 // Returns a sysexits status.
-int serve_forking(int fd, const Forking& how, log::Logger& log, const Handler& handler);
+int serve_forking(int fd, const Forking& how, log::Logger& log, const Handler& handler,
+                  std::function<void()> before_fork = {});
 
 }  // namespace orou::listener

@@ -17,6 +17,7 @@
 #include "log/log.hpp"
 #include "smtpd/replies.hpp"
 #include "smtpd/session.hpp"
+#include "tls/ticket_keys.hpp"
 
 namespace orou::smtpd {
 
@@ -60,6 +61,7 @@ struct Shared {
     const Options& options;
     tls::SslCtx ctx;
     log::Logger& logger;
+    std::unique_ptr<tls::TicketKeys> tickets;  // with ctx
 };
 
 int run_session(Shared& shared, Peer peer) {
@@ -92,13 +94,19 @@ int serve_connections(Shared& shared, int fd) {
         how.busy_reply = replies::too_many_connections.wire();
         how.client_busy_reply = replies::too_many_from_client.wire();
     }
-    return listener::serve_forking(fd, how, shared.logger,
-                                   [&](int conn, const std::string& host, const std::string& client_port) {
-                                       Peer peer;
-                                       peer.address = host, peer.port = client_port;
-                                       peer.is_socket = true, peer.in_fd = conn, peer.out_fd = conn;
-                                       return run_session(shared, std::move(peer));
-                                   });
+    auto session = [&](int conn, const std::string& host, const std::string& client_port) {
+        Peer peer;
+        peer.address = host, peer.port = client_port;
+        peer.is_socket = true, peer.in_fd = conn, peer.out_fd = conn;
+        return run_session(shared, std::move(peer));
+    };
+    // The session-ticket keys age in this process, which every session is
+    // forked from: a key a period old is replaced before the next fork.
+    auto rotate = [&] {
+        if (shared.tickets && shared.tickets->rotate(tls::TicketKeys::Clock::now()))
+            shared.logger.event(log::Level::Info, "ticket-key", {{"result", "rotated"}});
+    };
+    return listener::serve_forking(fd, how, shared.logger, session, rotate);
 }
 
 }  // namespace
@@ -113,8 +121,12 @@ int smtpd_main(const Options& options) {
     for (const auto* spec : {&options.config.local_route, &options.config.forward_route, &options.config.relay_route})
         if (!spec->empty()) io::check_spec(*spec);
     log::Logger logger("orouboros-smtpd", options.log_target, log::parse_level(options.log_level));
-    Shared shared{options, {}, logger};
-    if (options.config.tls != TlsMode::None) shared.ctx = tls::make_server_ctx(options.cert_file, options.key_file);
+    Shared shared{options, {}, logger, {}};
+    if (options.config.tls != TlsMode::None) {
+        shared.ctx = tls::make_server_ctx(options.cert_file, options.key_file);
+        shared.tickets = std::make_unique<tls::TicketKeys>(tls::kTicketKeyPeriod, tls::TicketKeys::Clock::now());
+        shared.tickets->install(shared.ctx.get());
+    }
     if (listener::is_listening(in)) return serve_connections(shared, in);
     return run_session(shared, find_peer(in, out));
 }

@@ -63,6 +63,7 @@ inline const Reply already_tls{503, "5.5.1", "TLS already active"};
 inline const Reply bad_mechanism{504, "5.5.4", "unrecognized authentication mechanism"};
 inline const Reply auth_required{530, "5.7.0", "authentication required"};
 inline const Reply auth_failed{535, "5.7.8", "authentication credentials invalid"};
+inline const Reply authzid_refused{535, "5.7.8", "authorization identity must be empty or the user name"};
 inline const Reply encryption_required{538, "5.7.11", "encryption required for requested authentication mechanism"};
 inline const Reply relay_unconfigured{550, "5.7.1", "no relay route configured"};
 inline const Reply message_too_big{552, "5.3.4", "message size exceeds fixed maximum message size"};

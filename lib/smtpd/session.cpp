@@ -66,6 +66,7 @@ void Session::run() {
         }
     }
     hop_.reset();
+    if (tls_) tls_->close();
     services_.log.event(log::Level::Info, "disconnect", {{"messages", std::to_string(messages_)}});
 }
 

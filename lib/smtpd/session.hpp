@@ -82,6 +82,7 @@ private:
     smtp::Reply auth_plain(std::string_view initial);
     smtp::Reply auth_login(std::string_view initial);
     smtp::Reply check_password(const std::string& user, const auth::Secret& password);
+    smtp::Reply auth_failure(const smtp::Reply& reply);
 
     // routing and data
     bool sender_blocked(const smtp::Address& from) const;

@@ -63,6 +63,15 @@ Reply Session::auth_plain(std::string_view initial) {
     if (response == "=") response.clear();
     auto creds = auth::decode_plain(response);
     if (!creds) return count_error(R::bad_base64);
+    if (!auth::acts_as_itself(*creds)) {
+        services_.log.event(log::Level::Warning, "auth",
+                            {{"client", peer_.address},
+                             {"user", creds->user},
+                             {"authzid", creds->authzid},
+                             {"result", "refused"},
+                             {"reason", "authzid"}});
+        return auth_failure(R::authzid_refused);
+    }
     return check_password(creds->user, creds->password);
 }
 
@@ -88,18 +97,24 @@ Reply Session::check_password(const std::string& user, const auth::Secret& passw
     const char* verdict = result == auth::AuthResult::Ok        ? "ok"
                           : result == auth::AuthResult::Refused ? "refused"
                                                                 : "tempfail";
-    services_.log.event(log::Level::Info, "auth", {{"user", user}, {"result", verdict}});
+    services_.log.event(log::Level::Info, "auth", {{"client", peer_.address}, {"user", user}, {"result", verdict}});
     if (result == auth::AuthResult::Ok) {
         auth_user_ = user;
         return R::auth_ok;
     }
     if (result == auth::AuthResult::TempFail) return R::auth_temporary;
+    return auth_failure(R::auth_failed);
+}
+
+// A refused AUTH counts against the session's error budget and its
+// budget of authentication failures; the last one ends the session.
+Reply Session::auth_failure(const Reply& reply) {
     if (++auth_failures_ >= config_.limits.max_auth_failures) {
-        send(R::auth_failed);
+        send(reply);
         state_ = State::Over;
         return R::too_many_auth_failures;
     }
-    return count_error(R::auth_failed);
+    return count_error(reply);
 }
 
 }  // namespace orou::smtpd

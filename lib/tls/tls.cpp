@@ -13,6 +13,10 @@ namespace {
 
 constexpr std::chrono::seconds kWriteTimeout{300};
 
+// Under TLS 1.2 only forward-secret AEAD suites: ECDHE with AES-GCM or
+// ChaCha20-Poly1305 (TLS 1.3's suites are all of that kind already).
+constexpr const char* kTls12Ciphers = "ECDHE+AESGCM:ECDHE+CHACHA20";
+
 void set_nonblocking(int fd) {
     int flags = static_cast<int>(check_sys(::fcntl(fd, F_GETFL), "read fd flags"));
     check_sys(::fcntl(fd, F_SETFL, flags | O_NONBLOCK), "set fd non-blocking");
@@ -35,6 +39,8 @@ SslCtx make_server_ctx(const std::string& cert_file, const std::string& key_file
     SslCtx ctx(SSL_CTX_new(TLS_server_method()));
     if (!ctx) throw ConfigError("cannot create a TLS context: " + last_error());
     SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
+    if (SSL_CTX_set_cipher_list(ctx.get(), kTls12Ciphers) != 1)
+        throw ConfigError("cannot set the TLS 1.2 cipher suites: " + last_error());
     SSL_CTX_set_options(ctx.get(), SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
     SSL_CTX_set_mode(ctx.get(), SSL_MODE_ENABLE_PARTIAL_WRITE);
     if (SSL_CTX_use_certificate_chain_file(ctx.get(), cert_file.c_str()) != 1)
@@ -72,6 +78,11 @@ bool TlsStream::accept(io::Deadline deadline) {
             return false;
         }
     }
+}
+
+void TlsStream::close() noexcept {
+    if (SSL_is_init_finished(ssl_.get())) (void)SSL_shutdown(ssl_.get());
+    ERR_clear_error();
 }
 
 io::ReadResult TlsStream::read(std::span<char> buf, io::Deadline deadline) {

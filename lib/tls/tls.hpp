@@ -28,7 +28,8 @@ using Ssl = std::unique_ptr<SSL, CFree<SSL_free>>;
 std::string last_error();
 
 // A server context: certificate chain and key from PEM files, TLS 1.2 at
-// least.  Throws ConfigError naming the file that does not load.
+// least, and under TLS 1.2 only ECDHE with AES-GCM or ChaCha20-Poly1305.
+// Throws ConfigError naming the file that does not load.
 SslCtx make_server_ctx(const std::string& cert_file, const std::string& key_file);
 
 class TlsStream final : public io::Stream {
@@ -41,6 +42,11 @@ public:
     // Client side handshake (lib/tls/client.cpp): SNI, then the checks of
     // `check`; false (with the reason in error()) on failure or timeout.
     bool connect(const ClientCheck& check, io::Deadline deadline);
+
+    // Sends close_notify once the handshake is done, without waiting for
+    // the peer's: a clean end, which a client may need to keep the
+    // session for resumption.  Errors are ignored (the peer may be gone).
+    void close() noexcept;
 
     io::ReadResult read(std::span<char> buf, io::Deadline deadline) override;
     void write(std::string_view data) override;

@@ -241,6 +241,41 @@ START='LHLO client.test\r\nMAIL FROM:<a@x.example>\r\n'
     [ "${lines[11]}" = "250 2.0.0 <carol@h.example> delivered" ]
 }
 
+@test "mbox-deliver: an INBOX with a second hard link gets 451 4.2.0 (75 by the sendmail convention) and both names stay byte for byte" {
+    echo first | deliver --mboxdir "$M" bob
+    ln "$M/bob/INBOX" "$T/elsewhere"
+    cp "$M/bob/INBOX" "$T/before"
+    run lmtp "${START}RCPT TO:<bob@h.example>\r\nRCPT TO:<carol@h.example>\r\nDATA\r\nx\r\n.\r\n"
+    [ "${lines[10]}" = "451 4.2.0 <bob@h.example> mailbox is a link or not a regular file, not written" ]
+    [ "${lines[11]}" = "250 2.0.0 <carol@h.example> delivered" ]
+    run deliver --mboxdir "$M" bob <<<"Subject: again"
+    [ "$status" -eq 75 ]
+    cmp "$M/bob/INBOX" "$T/before"
+    cmp "$T/elsewhere" "$T/before"
+    [ ! -e "$M/bob/INBOX.lock" ]
+}
+
+@test "mbox-deliver: an INBOX that is a symbolic link, a fifo or a directory gets 451 4.2.0 and nothing is written" {
+    mkdir -p "$M/bob" "$M/carol" "$M/dave/INBOX"
+    printf 'precious\n' >"$T/target"
+    ln -s "$T/target" "$M/bob/INBOX"
+    mkfifo "$M/carol/INBOX"
+    run lmtp "${START}RCPT TO:<bob@h.example>\r\nRCPT TO:<carol@h.example>\r\nRCPT TO:<dave@h.example>\r\nDATA\r\nx\r\n.\r\n"
+    [ "${lines[11]}" = "451 4.2.0 <bob@h.example> mailbox is a link or not a regular file, not written" ]
+    [ "${lines[12]}" = "451 4.2.0 <carol@h.example> mailbox is a link or not a regular file, not written" ]
+    [ "${lines[13]}" = "451 4.2.0 <dave@h.example> mailbox is a link or not a regular file, not written" ]
+    [ "$(cat "$T/target")" = precious ]
+    [ -L "$M/bob/INBOX" ] && [ -p "$M/carol/INBOX" ] && [ "$(files_in "$M/dave/INBOX")" -eq 0 ]
+}
+
+@test "mbox-deliver: a Maildir whose per-user directory is a symbolic link gets 451 4.2.0 and nothing is written where it points" {
+    mkdir -p "$T/outside"
+    ln -s "$T/outside" "$M/bob"
+    printf "${START}RCPT TO:<bob@h.example>\r\nDATA\r\nx\r\n.\r\n" | "${D[@]}" --lmtp --maildir "$M" >"$T/out"
+    grep -q '^451 4.2.0 <bob@h.example> mailbox is a link or not a regular file, not written' "$T/out"
+    [ "$(files_in "$T/outside")" -eq 0 ]
+}
+
 @test "mbox-deliver: --lmtp answers 503 out of sequence and 500 to unknown commands" {
     run lmtp 'MAIL FROM:<a@x>\r\nLHLO c\r\nRCPT TO:<bob@h.example>\r\nDATA\r\nEHLO c\r\nRSET\r\nQUIT\r\n'
     [ "${lines[1]}" = "503 5.5.1 send LHLO first" ]

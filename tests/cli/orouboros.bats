@@ -23,6 +23,16 @@ teardown() {
     grep -q '^From a@internet.example ' "$T/mail/plain/INBOX"
 }
 
+@test "orouboros: the mail directory it makes is 0700, and a delivery into it works" {
+    ORO_WAIT_PORTS=$PORT start_orouboros "$T" --port "$PORT" --delivery-domain example.com --local \
+        --mboxdir "$T/spool/mail" --hostname listener.test
+    [ "$(stat -c %a "$T/spool/mail")" = 700 ]
+    run swaks --server "127.0.0.1:$PORT" --from a@internet.example --to private@example.com --timeout 20
+    [ "$status" -eq 0 ]
+    [ "$(stat -c %a "$T/spool/mail/private")" = 700 ]
+    [ "$(stat -c %a "$T/spool/mail/private/INBOX")" = 600 ]
+}
+
 @test "orouboros: beyond --max-connections a client gets 421 4.3.2" {
     ORO_WAIT_PORTS=$PORT start_orouboros "$T" --port "$PORT" --delivery-domain example.com \
         --mboxdir "$T/mail" --max-connections 1

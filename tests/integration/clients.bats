@@ -1,7 +1,9 @@
 #!/usr/bin/env bats
 # Real clients against a real listener on loopback: swaks, Python smtplib
 # and openssl s_client, implicit TLS and STARTTLS, AUTH PLAIN and LOGIN.
-# Each test checks the reply codes and the mbox on disk.
+# Each test checks the reply codes and the mbox on disk.  The TLS policy:
+# only forward-secret AEAD suites under TLS 1.2, no TLS 1.1, and session
+# tickets that resume across the sessions forked from one orouboros-smtpd.
 
 load lib
 
@@ -19,6 +21,10 @@ setup_file() {
 
 teardown_file() {
     stop_orouboros "$FIX"
+}
+
+teardown() {
+    stop_orouboros "$BATS_TEST_TMPDIR/other"
 }
 
 # swaks with the usual options; the rest are the caller's.
@@ -71,6 +77,48 @@ swaks_to() {
     [ "$status" -ne 0 ]
     [[ "$output" == *"535 5.7.8"* ]]
     [ ! -e "$FIX/mail/wrongpw" ]
+}
+
+@test "AUTH PLAIN asking to act as another identity gets 535 5.7.8, is logged, and nothing is relayed after it" {
+    run "$PY" - "$TLS_PORT" <<'PY'
+import base64, smtplib, ssl, sys
+ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+with smtplib.SMTP_SSL("127.0.0.1", int(sys.argv[1]), context=ctx, timeout=20) as s:
+    s.ehlo("client.test")
+    print(s.docmd("AUTH", "PLAIN " + base64.b64encode(b"root@evil.example\0asdf\0asdf").decode()))
+    print(s.docmd("MAIL", "FROM:<asdf@example.com>"))
+    print(s.docmd("RCPT", "TO:<authzid_victim@elsewhere.example>"))
+    print(s.docmd("RSET"))
+    try:
+        s.sendmail("asdf@example.com", ["authzid_victim@elsewhere.example"], "Subject: x\r\n\r\nx\r\n")
+    except smtplib.SMTPException as e:
+        print("refused:", e)
+PY
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"(535, b'5.7.8 authorization identity must be empty or the user name')"* ]]
+    [[ "$output" == *"(554, b'5.7.1 relay denied')"* ]]
+    [[ "$output" == *"refused:"*"relay denied"* ]]
+    [[ "$output" != *"235"* ]]
+    [ ! -e "$FIX/mail/authzid_victim" ]
+    grep -q 'event=auth client=127.0.0.1 user=asdf authzid=root@evil.example result=refused reason=authzid' \
+        "$FIX/orouboros.log"
+}
+
+@test "AUTH PLAIN with the user's own authorization identity, or the two-field form, is accepted" {
+    run "$PY" - "$TLS_PORT" <<'PY'
+import base64, smtplib, ssl, sys
+ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+for response in (b"asdf\0asdf\0asdf", b"asdf\0asdf"):
+    with smtplib.SMTP_SSL("127.0.0.1", int(sys.argv[1]), context=ctx, timeout=20) as s:
+        s.ehlo("client.test")
+        print(s.docmd("AUTH", "PLAIN " + base64.b64encode(response).decode()))
+        print(s.sendmail("asdf@example.com", ["authzid_own@example.com"], "Subject: own\r\n\r\nx\r\n"))
+PY
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [ "$(grep -c "(235, b'2.7.0 Authentication successful')" <<<"$output")" -eq 2 ]
+    [ "$(grep -c '^Subject: own' "$FIX/mail/authzid_own/INBOX")" -eq 2 ]
 }
 
 @test "AUTH is not offered and is refused before STARTTLS" {
@@ -127,4 +175,82 @@ sys.exit(1)
 PY
     [ "$status" -eq 0 ]
     [ "$output" = "refused 554" ]
+}
+
+# s_client ARGS...: one implicit-TLS session that says QUIT and reads to the end.
+s_client() {
+    timeout 20 openssl s_client -connect "127.0.0.1:$TLS_PORT" -crlf -ign_eof "$@" <<<"QUIT" 2>&1
+}
+
+@test "tls: the demo certificate is RSA, and TLS 1.2 with ECDHE-RSA-AES128-GCM-SHA256 or ChaCha20 works" {
+    openssl x509 -in "$FIX/server.crt" -noout -text | grep -q 'Public Key Algorithm: rsaEncryption'
+    for cipher in ECDHE-RSA-AES128-GCM-SHA256 ECDHE-RSA-AES256-GCM-SHA384 ECDHE-RSA-CHACHA20-POLY1305; do
+        run s_client -tls1_2 -cipher "$cipher"
+        [ "$status" -eq 0 ] || { echo "$cipher: $output"; false; }
+        [[ "$output" == *"New, TLSv1.2, Cipher is $cipher"* ]]
+        [[ "$output" == *"220 vps.test ESMTP"* ]]
+        [[ "$output" == *"221 2.0.0"* ]]
+    done
+}
+
+@test "tls: TLS 1.2 suites without forward secrecy or without AEAD fail the handshake" {
+    for cipher in AES128-SHA AES128-GCM-SHA256 AES256-SHA256 ECDHE-RSA-AES128-SHA DHE-RSA-AES128-GCM-SHA256; do
+        run s_client -tls1_2 -cipher "$cipher"
+        [ "$status" -ne 0 ] || { echo "$cipher was taken: $output"; false; }
+        [[ "$output" != *"220 vps.test"* ]]
+        [[ "$output" == *"handshake failure"* ]] || { echo "$cipher: $output"; false; }
+    done
+}
+
+@test "tls: TLS 1.1 and 1.0 are refused, also on STARTTLS" {
+    for version in -tls1_1 -tls1; do
+        run s_client "$version" -cipher 'DEFAULT:@SECLEVEL=0'
+        [ "$status" -ne 0 ]
+        [[ "$output" == *"alert protocol version"* ]]
+        [[ "$output" != *"220 vps.test"* ]]
+    done
+    run timeout 20 openssl s_client -connect "127.0.0.1:$STARTTLS_PORT" -starttls smtp -tls1_1 \
+        -cipher 'DEFAULT:@SECLEVEL=0' <<<"QUIT"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"alert protocol version"* ]]
+    [[ "$output" == *"New, (NONE), Cipher is (NONE)"* ]]
+}
+
+@test "tls: a TLS 1.2 session ticket resumes in a later forked session" {
+    run s_client -tls1_2 -sess_out "$BATS_TEST_TMPDIR/session"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"New, TLSv1.2"* ]]
+    [[ "$output" == *"TLS session ticket:"* ]]
+    for i in 1 2; do
+        run s_client -tls1_2 -sess_in "$BATS_TEST_TMPDIR/session"
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"Reused, TLSv1.2"* ]] || { echo "$output"; false; }
+        [[ "$output" == *"221 2.0.0"* ]]
+    done
+}
+
+@test "tls: a TLS 1.3 session ticket resumes in a later forked session" {
+    run s_client -tls1_3 -sess_out "$BATS_TEST_TMPDIR/session"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"New, TLSv1.3"* ]]
+    [ -s "$BATS_TEST_TMPDIR/session" ]
+    run s_client -tls1_3 -sess_in "$BATS_TEST_TMPDIR/session"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"Reused, TLSv1.3"* ]] || { echo "$output"; false; }
+    [[ "$output" == *"221 2.0.0"* ]]
+}
+
+@test "tls: a ticket made by another server process does not resume, and the handshake still works" {
+    local other=$(free_port)
+    run s_client -tls1_3 -sess_out "$BATS_TEST_TMPDIR/session"
+    [ "$status" -eq 0 ]
+    mkdir -p "$BATS_TEST_TMPDIR/other"
+    ORO_WAIT_PORTS=$other start_orouboros "$BATS_TEST_TMPDIR/other" \
+        --cert "$FIX/server.crt" --key "$FIX/server.key" --delivery-domain example.com --local \
+        --mboxdir "$FIX/mail" --ssl-port "$other" --port "$(free_port)" --hostname vps.test
+    run timeout 20 openssl s_client -connect "127.0.0.1:$other" -crlf -ign_eof -tls1_3 \
+        -sess_in "$BATS_TEST_TMPDIR/session" <<<"QUIT"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"New, TLSv1.3"* ]]
+    [[ "$output" == *"221 2.0.0"* ]]
 }

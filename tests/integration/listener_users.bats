@@ -83,6 +83,7 @@ child_user() {
     [[ "$output" == *"235 2.7.0"* ]]
     [ "$(stat -c %U "$W/mail/gina/INBOX")" = "$U_MAIL" ]
     [ "$(stat -c %U "$W/mail")" = "$U_MAIL" ]   # the listener made it, for the delivery user
+    [ "$(stat -c %a "$W/mail")" = 700 ]
 }
 
 @test "listener as root: the stages' sockets belong to the sessions' group, mode 0660, and no one else may connect" {

@@ -34,6 +34,14 @@ TEST(SaslPlain, KeepsTheAuthzidForTheCallerToJudge) {
     EXPECT_EQ(c->user, "asdf");
 }
 
+TEST(SaslPlain, AUserActsOnlyAsItself) {
+    EXPECT_TRUE(acts_as_itself(*decode_plain(plain("", "asdf", "secret"))));
+    EXPECT_TRUE(acts_as_itself(*decode_plain(plain("asdf", "asdf", "secret"))));
+    EXPECT_TRUE(acts_as_itself(*decode_plain("YXNkZgBhc2Rm")));  // "asdf\0asdf"
+    EXPECT_FALSE(acts_as_itself(*decode_plain(plain("root@evil.example", "asdf", "asdf"))));
+    EXPECT_FALSE(acts_as_itself(*decode_plain(plain("ASDF", "asdf", "asdf"))));
+}
+
 TEST(SaslPlain, DecodesTheRfc4616Example) {
     auto c = decode_plain("AHRpbQB0YW5zdGFhZnRhbnN0YWFm");  // "\0tim\0tanstaaftanstaaf"
     ASSERT_TRUE(c);

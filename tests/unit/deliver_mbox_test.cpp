@@ -210,6 +210,31 @@ TEST(Mbox, AnInboxThatIsASymbolicLinkIsRefused) {
     tmp.write("target", "");
     ASSERT_EQ(::symlink((tmp.file("target")).c_str(), (tmp.file("bob/INBOX")).c_str()), 0);
     Writer writer;
-    EXPECT_THROW(append_mbox(tmp.file("bob"), entry("Subject: x\r\n"), writer, kNoWait), orou::SysError);
+    EXPECT_THROW(append_mbox(tmp.file("bob"), entry("Subject: x\r\n"), writer, kNoWait), UnsafeMailbox);
     EXPECT_EQ(slurp(tmp.file("target")), "");
+}
+
+TEST(Mbox, AnInboxWithASecondHardLinkIsRefusedAndBothNamesStayAsTheyWere) {
+    orou::test::TempDir tmp;
+    ::mkdir(tmp.file("bob").c_str(), 0700);
+    tmp.write("bob/INBOX", "From a@x Thu Jan  1 00:00:00 1970\n\nold\n\n");
+    ASSERT_EQ(::link(tmp.file("bob/INBOX").c_str(), tmp.file("elsewhere").c_str()), 0);
+    const std::string before = slurp(tmp.file("bob/INBOX"));
+    Writer writer;
+    EXPECT_THROW(append_mbox(tmp.file("bob"), entry("Subject: x\r\n"), writer, kNoWait), UnsafeMailbox);
+    EXPECT_EQ(slurp(tmp.file("bob/INBOX")), before);
+    EXPECT_EQ(slurp(tmp.file("elsewhere")), before);
+    EXPECT_FALSE(orou::test::exists(tmp.file("bob/INBOX.lock")));
+}
+
+TEST(Mbox, AnInboxThatIsAFifoOrADirectoryIsRefused) {
+    orou::test::TempDir tmp;
+    Writer writer;
+    ::mkdir(tmp.file("fifo").c_str(), 0700);
+    ASSERT_EQ(::mkfifo(tmp.file("fifo/INBOX").c_str(), 0600), 0);
+    EXPECT_THROW(append_mbox(tmp.file("fifo"), entry("Subject: x\r\n"), writer, kNoWait), UnsafeMailbox);
+    ::mkdir(tmp.file("dir").c_str(), 0700);
+    ::mkdir(tmp.file("dir/INBOX").c_str(), 0700);
+    EXPECT_THROW(append_mbox(tmp.file("dir"), entry("Subject: x\r\n"), writer, kNoWait), UnsafeMailbox);
+    EXPECT_EQ(orou::test::count_files(tmp.file("dir/INBOX")), 0u);
 }

@@ -1,5 +1,8 @@
 #include "deliver/store.hpp"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include "deliver/message_format.hpp"
@@ -50,6 +53,25 @@ TEST(FileStore, SingleMaildirLayoutPutsEveryRecipientIntoTheOneMaildir) {
     EXPECT_EQ(store.deliver("", "carol@home.example", "Subject: x\r\n").outcome, Outcome::Delivered);
     EXPECT_EQ(count_files(tmp.file("new")), 2u);
     EXPECT_FALSE(orou::test::exists(tmp.file("bob")));
+}
+
+TEST(FileStore, ALinkedMailboxIsUnsafeAndNotWritten) {
+    orou::test::TempDir tmp;
+    Writer writer;
+    FileStore mbox(config(Layout::Mbox, tmp), writer);
+    ::mkdir(tmp.file("bob").c_str(), 0700);
+    tmp.write("bob/INBOX", "");
+    ASSERT_EQ(::link(tmp.file("bob/INBOX").c_str(), tmp.file("copy").c_str()), 0);
+    auto r = mbox.deliver("", "bob@home.example", "Subject: x\r\n");
+    EXPECT_EQ(r.outcome, Outcome::Unsafe);
+    EXPECT_NE(r.error.find("2 hard links"), std::string::npos) << r.error;
+    EXPECT_EQ(slurp(tmp.file("copy")), "");
+    EXPECT_STREQ(outcome_name(r.outcome), "deferred");
+    ASSERT_EQ(::mkdir(tmp.file("outside").c_str(), 0700), 0);
+    ASSERT_EQ(::symlink(tmp.file("outside").c_str(), tmp.file("carol").c_str()), 0);
+    FileStore maildir(config(Layout::Maildir, tmp), writer);
+    EXPECT_EQ(maildir.deliver("", "carol@home.example", "Subject: x\r\n").outcome, Outcome::Unsafe);
+    EXPECT_EQ(count_files(tmp.file("outside")), 0u);
 }
 
 TEST(FileStore, ARefusedLocalPartIsRefusedAndCreatesNothing) {

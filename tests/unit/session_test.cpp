@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "auth_temp_dir.hpp"
 #include "fake_stream.hpp"
 
 namespace {
@@ -23,13 +24,13 @@ struct Run {
     int checks;
 };
 
-Run session(const std::string& input, smtpd::Config config = {}) {
+Run session(const std::string& input, smtpd::Config config = {}, const std::string& log_target = "NONE") {
     config.hostname = "vps.test";
     config.domains.delivery = {"example.com"};
     test::FakeStream stream(input, 7);
     FakeChecker checker;
-    log::Logger logger("test", "NONE", log::Level::Error);
-    smtpd::Session s(config, smtpd::Services{&checker, nullptr, logger}, stream, smtpd::Peer{});
+    log::Logger logger("test", log_target, log::Level::Info);
+    smtpd::Session s(config, smtpd::Services{&checker, nullptr, logger}, stream, smtpd::Peer{"192.0.2.7", "2525"});
     s.run();
     return {stream.output, checker.calls};
 }
@@ -92,6 +93,60 @@ TEST(Session, WrongPasswordsCloseTheSessionAfterTheLimit) {
     EXPECT_TRUE(has(r.output, "535 5.7.8"));
     EXPECT_TRUE(has(r.output, "421 4.7.0 too many authentication failures"));
     EXPECT_FALSE(has(r.output, "250 2.0.0 Ok"));  // NOOP never ran
+}
+
+// base64 of "root@evil.example\0asdf\0asdf": the right password, but asking to act as someone else
+constexpr const char* kForeignAuthzid = "cm9vdEBldmlsLmV4YW1wbGUAYXNkZgBhc2Rm";
+
+TEST(Session, AForeignAuthorizationIdentityIsRefusedWithoutCheckingThePassword) {
+    smtpd::Config c;
+    c.allow_plaintext_auth = true;
+    c.require_auth = true;
+    test::TempDir dir;
+    auto r =
+        session(std::string("EHLO c\r\nAUTH PLAIN ") + kForeignAuthzid + "\r\nMAIL FROM:<asdf@example.com>\r\nQUIT\r\n",
+                c, dir.file("log"));
+    EXPECT_TRUE(has(r.output, "535 5.7.8 authorization identity must be empty or the user name\r\n"));
+    EXPECT_FALSE(has(r.output, "235"));
+    EXPECT_TRUE(has(r.output, "530 5.7.0 authentication required"));
+    EXPECT_EQ(r.checks, 0);
+    std::string log = test::slurp(dir.file("log"));
+    EXPECT_TRUE(
+        has(log, "event=auth client=192.0.2.7 user=asdf authzid=root@evil.example result=refused reason=authzid"))
+        << log;
+}
+
+TEST(Session, AForeignAuthorizationIdentityCountsAsAnAuthFailure) {
+    smtpd::Config c;
+    c.allow_plaintext_auth = true;
+    c.limits.max_auth_failures = 2;
+    auto r = session(
+        std::string("EHLO c\r\nAUTH PLAIN AGFzZGYAd3Jvbmc=\r\nAUTH PLAIN ") + kForeignAuthzid + "\r\nNOOP\r\n", c);
+    EXPECT_TRUE(has(r.output, "421 4.7.0 too many authentication failures"));
+    EXPECT_FALSE(has(r.output, "250 2.0.0 Ok"));
+}
+
+TEST(Session, TheUsersOwnOrAnEmptyAuthzidAndTheTwoFieldFormAreAccepted) {
+    smtpd::Config c;
+    c.allow_plaintext_auth = true;
+    for (const char* b64 : {"YXNkZgBhc2RmAGFzZGY=", "AGFzZGYAYXNkZg==", "YXNkZgBhc2Rm"}) {
+        auto r = session(std::string("EHLO c\r\nAUTH PLAIN ") + b64 + "\r\nQUIT\r\n", c);
+        EXPECT_TRUE(has(r.output, "235 2.7.0")) << b64;
+        EXPECT_EQ(r.checks, 1) << b64;
+    }
+}
+
+TEST(Session, AnAuthzidWithControlBytesIsLoggedEscaped) {
+    smtpd::Config c;
+    c.allow_plaintext_auth = true;
+    test::TempDir dir;
+    // "x\nevent=auth result=ok\0asdf\0asdf"
+    auto r =
+        session("EHLO c\r\nAUTH PLAIN eApldmVudD1hdXRoIHJlc3VsdD1vawBhc2RmAGFzZGY=\r\nQUIT\r\n", c, dir.file("log"));
+    EXPECT_TRUE(has(r.output, "535 5.7.8"));
+    std::string log = test::slurp(dir.file("log"));
+    EXPECT_TRUE(has(log, "authzid=\"x\\x0aevent=auth result=ok\""));
+    EXPECT_FALSE(has(log, "\nevent=")) << log;
 }
 
 TEST(Session, RequireAuthRefusesMailBeforeAuth) {
