@@ -23,7 +23,7 @@ Reply LmtpFront::recipient(const lmtp::Transaction& tx, const smtp::Address& to)
 Reply LmtpFront::pass_rcpt(const lmtp::Transaction& tx, const std::string& rcpt) {
     if (failure_) return *failure_;
     if (!upstream_) {
-        Opened opened = connector_.open(domain_, Envelope{tx.sender, tx.eight_bit, tx.size});
+        Opened opened = connector_.open(domain_, Envelope{tx.sender, tx.eight_bit, tx.size, tx.loop});
         if (!opened.upstream) {
             failure_ = opened.reply;
             return opened.reply;

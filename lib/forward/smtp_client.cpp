@@ -7,6 +7,7 @@
 #include "auth/base64.hpp"
 #include "base/error.hpp"
 #include "forward/replies.hpp"
+#include "smtp/mail_params.hpp"
 
 namespace orou::forward {
 
@@ -32,6 +33,7 @@ void add_extension(Extensions& ext, const std::string& line) {
     if (keyword == "STARTTLS") ext.starttls = true;
     if (keyword == "8BITMIME") ext.eight_bit = true;
     if (keyword == "SIZE") ext.size = true;
+    if (keyword == smtp::kLoopExtension) ext.loop = true;
     if (keyword.rfind("AUTH=", 0) == 0) word = keyword.substr(5), keyword = "AUTH";
     if (keyword != "AUTH") return;
     do {
@@ -173,6 +175,7 @@ Reply SmtpClient::mail(const Envelope& envelope, io::Deadline end) {
     std::string line = "MAIL FROM:<" + envelope.sender + ">";
     if (ext_.size && envelope.size > 0) line += " SIZE=" + std::to_string(envelope.size);
     if (ext_.eight_bit && envelope.eight_bit) line += " BODY=8BITMIME";
+    if (ext_.loop && !envelope.loop.empty()) line += " XLOOP=" + envelope.loop;
     return command(line, end);
 }
 

@@ -49,6 +49,7 @@ struct ClientPolicy {
 // What the upstream's EHLO reply offers.
 struct Extensions {
     bool starttls = false, eight_bit = false, size = false, plain = false, login = false;
+    bool loop = false;  // XLOOP (smtp/mail_params.hpp)
 };
 Extensions parse_ehlo(const smtp::Reply& reply);
 

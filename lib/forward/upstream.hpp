@@ -18,6 +18,7 @@ struct Envelope {
     std::string sender;      // "" for the null sender
     bool eight_bit = false;  // BODY=8BITMIME
     std::size_t size = 0;    // SIZE=, 0 when not known
+    std::string loop;        // XLOOP= trail (smtp/mail_params.hpp), passed on when offered
 };
 
 // Who the upstream is, for the log.

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "smtp/mail_params.hpp"
 #include "smtp/reply.hpp"
 
 namespace orou::lmtp::replies {
@@ -17,7 +18,8 @@ inline Reply greeting(std::string_view hostname, std::string_view program) {
 }
 inline Reply lhlo(std::string_view hostname, std::size_t max_message) {
     return {250, "",
-            std::string(hostname) + "\nPIPELINING\nENHANCEDSTATUSCODES\n8BITMIME\nSIZE " + std::to_string(max_message)};
+            std::string(hostname) + "\nPIPELINING\nENHANCEDSTATUSCODES\n8BITMIME\n" + smtp::kLoopExtension + "\nSIZE " +
+                std::to_string(max_message)};
 }
 
 inline const Reply ok{250, "2.0.0", "ok"};

@@ -40,6 +40,8 @@ std::optional<Reply> read_mail_params(const std::vector<std::pair<std::string, s
     }
     tx.size = p.size;
     tx.eight_bit = p.eight_bit;
+    tx.loop = p.loop_trail();
+
     return std::nullopt;
 }
 

@@ -39,6 +39,7 @@ struct Transaction {
     std::string sender;              // "" for the null sender
     bool eight_bit = false;          // BODY=8BITMIME
     std::size_t size = 0;            // SIZE=, 0 when not given
+    std::string loop;                // XLOOP=, the trail of smtpds, "" when not given
     std::string msgid;               // for the log; smtpd's id once the message names it
     std::vector<std::string> rcpts;  // the accepted recipients, in order
 };

@@ -38,6 +38,7 @@ NextHop::Opened NextHop::open(std::string_view spec, std::string_view lhlo_name,
     if (!greeting->ok()) return {nullptr, *greeting, "greeting " + greeting->summary()};
     smtp::Reply lhlo = hop->command("LHLO " + std::string(lhlo_name), timeouts.command);
     if (!lhlo.ok()) return {nullptr, lhlo, "LHLO " + lhlo.summary()};
+    hop->lhlo_ = "\n" + lhlo.text + "\n";
     return {std::move(hop), {}, {}};
 }
 
@@ -95,6 +96,15 @@ std::vector<smtp::Reply> NextHop::end_data(std::size_t accepted) {
         replies.push_back(r ? *r : failure(sent ? "did not answer after DATA" : "closed the connection during DATA"));
     }
     return replies;
+}
+
+bool NextHop::offers(std::string_view keyword) const {
+    const std::string line = "\n" + std::string(keyword);
+    for (auto at = lhlo_.find(line); at != std::string::npos; at = lhlo_.find(line, at + 1)) {
+        const char after = lhlo_[at + line.size()];
+        if (after == '\n' || after == ' ') return true;
+    }
+    return false;
 }
 
 void NextHop::rset() {

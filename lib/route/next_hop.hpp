@@ -58,6 +58,8 @@ public:
     [[nodiscard]] std::vector<smtp::Reply> end_data(std::size_t accepted);
     void rset();
     bool broken() const { return broken_; }
+    // Whether the stage's LHLO reply offered `keyword`.
+    bool offers(std::string_view keyword) const;
 
 private:
     NextHop(std::string spec, io::Connection conn, HopTimeouts timeouts);
@@ -75,6 +77,7 @@ private:
     bool broken_ = false;
     bool in_data_ = false;  // between 354 and the final dot: no QUIT may be sent
     smtp::DotWriter writer_;
+    std::string lhlo_;  // the stage's LHLO reply lines, between newlines
 };
 
 struct NextHop::Opened {

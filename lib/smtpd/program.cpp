@@ -62,6 +62,7 @@ struct Shared {
     tls::SslCtx ctx;
     log::Logger& logger;
     std::unique_ptr<tls::TicketKeys> tickets;  // with ctx
+    std::string loop_id;                       // every session forked from here shares it
 };
 
 int run_session(Shared& shared, Peer peer) {
@@ -77,7 +78,8 @@ int run_session(Shared& shared, Peer peer) {
     std::unique_ptr<auth::Checker> checker;  // told the client's address, for its throttle
     if (!options.auth_spec.empty()) checker = auth::make_checker(options.auth_spec, options.auth_timeout, peer.address);
     io::FdStream plain(peer.in_fd, peer.out_fd);
-    Session session(options.config, Services{checker.get(), shared.ctx.get(), shared.logger}, plain, std::move(peer));
+    Session session(options.config, Services{checker.get(), shared.ctx.get(), shared.logger, shared.loop_id}, plain,
+                    std::move(peer));
     session.run();
     return EX_OK;
 }
@@ -121,7 +123,7 @@ int smtpd_main(const Options& options) {
     for (const auto* spec : {&options.config.local_route, &options.config.forward_route, &options.config.relay_route})
         if (!spec->empty()) io::check_spec(*spec);
     log::Logger logger("orouboros-smtpd", options.log_target, log::parse_level(options.log_level));
-    Shared shared{options, {}, logger, {}};
+    Shared shared{options, {}, logger, {}, log::new_id().substr(0, 8)};
     if (options.config.tls != TlsMode::None) {
         shared.ctx = tls::make_server_ctx(options.cert_file, options.key_file);
         shared.tickets = std::make_unique<tls::TicketKeys>(tls::kTicketKeyPeriod, tls::TicketKeys::Clock::now());

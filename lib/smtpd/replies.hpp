@@ -73,6 +73,7 @@ inline const Reply no_valid_rcpts{554, "5.5.1", "no valid recipients"};
 inline const Reply data_bare_line_end{554, "5.6.0", "message has bare CR or LF (RFC 5321 2.3.8), not accepted"};
 inline const Reply data_line_too_long{554, "5.6.0", "message has a line that is too long"};
 inline const Reply data_nul{554, "5.6.0", "message has a NUL byte"};
+inline const Reply mail_loop{554, "5.4.6", "mail loop: this transaction has been here before"};
 inline const Reply too_many_hops{554, "5.4.6", "too many hops (Received: headers), mail loop?"};
 inline const Reply header_too_big{552, "5.3.4", "message header section exceeds the fixed maximum size"};
 inline const Reply next_hop_confused{451, "4.4.2", "next hop did not take the message, try again later"};

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "base/error.hpp"
+#include "smtp/mail_params.hpp"
 #include "smtpd/replies.hpp"
 
 namespace orou::smtpd {
@@ -179,7 +180,7 @@ Reply Session::on_ehlo(std::string_view arg) {
     state_ = State::Greeted;
     services_.log.event(log::Level::Debug, "ehlo", {{"name", helo_name_}});
     std::string text = config_.hostname + "\nPIPELINING\nSIZE " + std::to_string(config_.limits.max_message) +
-                       "\n8BITMIME\nENHANCEDSTATUSCODES";
+                       "\n8BITMIME\n" + smtp::kLoopExtension + "\nENHANCEDSTATUSCODES";
     if (config_.tls == TlsMode::StartTls && !tls_ && services_.tls) text += "\nSTARTTLS";
     if (services_.checker && (tls_ || config_.allow_plaintext_auth)) text += "\nAUTH PLAIN LOGIN";
     return {250, "", text};

@@ -28,6 +28,7 @@ struct Services {
     auth::Checker* checker;  // null: no AUTH offered
     SSL_CTX* tls;            // null: no TLS
     log::Logger& log;
+    std::string loop_id = "";  // this smtpd in the XLOOP trail (smtp/mail_params.hpp); "": none
 };
 
 class Session {
@@ -61,6 +62,7 @@ private:
     struct Transaction {
         smtp::Path from;
         std::string from_arg;  // MAIL argument for the next hop
+        std::string loop_arg;  // " XLOOP=...", for a next hop that offers it
         std::optional<route::Kind> route;
         bool hop_has_mail = false;
         std::vector<smtp::Address> rcpts;
@@ -86,6 +88,7 @@ private:
 
     // routing and data
     bool sender_blocked(const smtp::Address& from) const;
+    bool loops(const std::vector<std::string>& trail) const;
     std::optional<smtp::Address> bare_postmaster(std::string_view arg) const;
     bool other_destination(const smtp::Address& to) const;
     const std::string& route_spec(route::Kind kind) const;

@@ -1,5 +1,6 @@
 // The transaction: MAIL, RCPT (routed, and passed on to the next hop as it
 // arrives), DATA (answered only with the next hop's verdict).
+#include <algorithm>
 #include <ctime>
 
 #include "smtp/data_reader.hpp"
@@ -82,14 +83,27 @@ Reply Session::on_mail(std::string_view arg) {
     if (params.error != smtp::MailParamError::None) return count_error(R::bad_param);
     std::string from_arg = "FROM:<" + parsed.path->address.str() + ">" + params.body_param();
     const auto& from = parsed.path->address;
+    if (loops(params.loop)) {
+        services_.log.event(log::Level::Warning, "mail",
+                            {{"client", peer_.address}, {"from", from.str()}, {"result", "loop"}});
+        return R::mail_loop;
+    }
     if (sender_blocked(from)) {
         services_.log.event(log::Level::Info, "mail", {{"from", from.str()}, {"result", "blocked"}});
         return R::sender_blocked;
     }
     services_.log.event(log::Level::Info, "mail", {{"from", from.str()}});
-    tx_ = Transaction{*parsed.path, from_arg, std::nullopt, false, {}};
+    tx_ = Transaction{*parsed.path, from_arg, params.loop_param(services_.loop_id), std::nullopt, false, {}};
     state_ = State::Mail;
     return R::sender_ok;
+}
+
+// The transaction has been here before, or through as many smtpds as
+// messages may pass (smtp/mail_params.hpp: XLOOP).
+bool Session::loops(const std::vector<std::string>& trail) const {
+    const bool here =
+        !services_.loop_id.empty() && std::find(trail.begin(), trail.end(), services_.loop_id) != trail.end();
+    return here || trail.size() >= static_cast<std::size_t>(config_.limits.max_hops);
 }
 
 const std::string& Session::route_spec(route::Kind kind) const {
@@ -120,7 +134,7 @@ Reply Session::open_hop(route::Kind kind) {
         hop_ = std::move(opened.hop);
         hop_kind_ = kind;
     }
-    Reply mail = hop_->mail(tx_->from_arg);
+    Reply mail = hop_->mail(tx_->from_arg + (hop_->offers(smtp::kLoopExtension) ? tx_->loop_arg : ""));
     if (!mail.ok()) return mail;
     tx_->hop_has_mail = true;
     return R::ok;

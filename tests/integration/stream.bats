@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # A message in motion: no process of the chain holds a whole message (the
 # peak RSS of each session is the same for 1 KB and 20 MB), a message that
-# turns out bad is abandoned at the next hop and nothing of it is stored.
+# turns out bad is abandoned at the next hop and nothing of it is stored,
+# and a mail loop between two instances ends with 554 5.4.6.
 
 load lib
 
@@ -82,6 +83,36 @@ flat_sessions() {  # stage-process-name
     echo "$output"
     [ "$status" -eq 0 ]
     [ "$(grep -c '^Subject: size' "$T/home/mail/bob/INBOX")" -eq 2 ]
+}
+
+@test "stream: a mail loop between two instances ends with 554 5.4.6 at RCPT and nothing is stored anywhere" {
+    # the VPS forwards example.com home; home's route for it points back at the VPS
+    ORO_WAIT_PORTS=$HOME_PORT start_orouboros "$T/home" --port "$HOME_PORT" --forward-domain example.com --forward \
+        --forward-host 127.0.0.1 --forward-port "$VPS_PORT" --forward-tls none --hostname home.test
+    ORO_WAIT_PORTS=$VPS_PORT start_orouboros "$T/vps" --port "$VPS_PORT" --forward-domain example.com --forward \
+        --forward-host 127.0.0.1 --forward-port "$HOME_PORT" --forward-tls none --hostname vps.test
+    run swaks --server "127.0.0.1:$VPS_PORT" --from a@internet.example --to bob@example.com --timeout 60
+    echo "$output"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"<** 554 5.4.6"* ]]
+    [ -z "$(ls -A "$T/vps/mail")" ] && [ -z "$(ls -A "$T/home/mail")" ]
+    # the VPS, reached again with its own id in the trail, ended it at MAIL
+    grep -q 'event=mail .*result=loop' "$T/vps/orouboros.log"
+}
+
+@test "stream: a message carrying 50 Received: headers (51 with ours) gets 554 5.4.6; 49 pass" {
+    ORO_WAIT_PORTS=$VPS_PORT start_orouboros "$T/vps" --port "$VPS_PORT" --delivery-domain example.com --local \
+        --mboxdir "$T/vps/mail" --hostname vps.test
+    hops() { for i in $(seq 1 "$1"); do printf -- '--add-header\nReceived: from hop%d by relay%d; Sun, 6 Dec 2026 09:00:00 +0000\n' "$i" "$i"; done; }
+    mapfile -t fifty < <(hops 50)
+    run swaks --server "127.0.0.1:$VPS_PORT" --from a@internet.example --to bob@example.com "${fifty[@]}"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"<** 554 5.4.6"* ]]
+    [ ! -e "$T/vps/mail/bob/INBOX" ]
+    mapfile -t fortynine < <(hops 49)
+    run swaks --server "127.0.0.1:$VPS_PORT" --from a@internet.example --to bob@example.com "${fortynine[@]}"
+    [ "$status" -eq 0 ]
+    [ "$(grep -c '^Received: ' "$T/vps/mail/bob/INBOX")" -eq 50 ]
 }
 
 @test "stream: a header section over --max-header-size gets 552 5.3.4 and nothing is stored" {

@@ -38,10 +38,10 @@ struct Front {
         EXPECT_TRUE(out.empty()) << "a reply without CRLF";
         return lines;
     }
-    // The replies after the greeting, the LHLO reply (5 lines) and MAIL's.
+    // The replies after the greeting, the LHLO reply (6 lines) and MAIL's.
     Lines after_mail(const std::string& input) {
         Lines lines = run(kStart + input);
-        lines.erase(lines.begin(), lines.begin() + std::min<std::size_t>(lines.size(), 7));
+        lines.erase(lines.begin(), lines.begin() + std::min<std::size_t>(lines.size(), 8));
         return lines;
     }
 };
@@ -52,7 +52,7 @@ TEST(ForwardLmtp, GreetsAndAnnouncesPipeliningEnhancedStatusCodes8BitMimeAndSize
     Front t;
     EXPECT_EQ(t.run("LHLO vps.example\r\nQUIT\r\n"),
               (Lines{"220 fwd.test LMTP orouboros-forward", "250-fwd.test", "250-PIPELINING", "250-ENHANCEDSTATUSCODES",
-                     "250-8BITMIME", "250 SIZE 1000", "221 2.0.0 bye"}));
+                     "250-8BITMIME", "250-XLOOP", "250 SIZE 1000", "221 2.0.0 bye"}));
 }
 
 TEST(ForwardLmtp, MailAloneOpensNoUpstreamSession) {
@@ -135,8 +135,8 @@ TEST(ForwardLmtp, MailParametersReachTheUpstreamEnvelope) {
 TEST(ForwardLmtp, ADeclaredSizeOverTheLimitOrAnUnknownParameterIsRefusedAtMail) {
     Front t;
     Lines lines = t.run("LHLO v\r\nMAIL FROM:<a@x.example> SIZE=1001\r\nMAIL FROM:<a@x.example> RET=FULL\r\n");
-    EXPECT_EQ(lines.at(6), "552 5.3.4 message size exceeds the fixed limit");
-    EXPECT_EQ(lines.at(7), "555 5.5.4 parameter not recognized");
+    EXPECT_EQ(lines.at(7), "552 5.3.4 message size exceeds the fixed limit");
+    EXPECT_EQ(lines.at(8), "555 5.5.4 parameter not recognized");
 }
 
 TEST(ForwardLmtp, AMessageWithABareLfIsRefusedForEveryRecipientAndNeverSent) {

@@ -42,6 +42,17 @@ TEST(MailParams, SizeIsCheckedAgainstTheLimitAndUnknownParametersAreRefused) {
     EXPECT_EQ(parse_mail_params({{"AUTH", "<>"}}, 1000).error, MailParamError::None);
 }
 
+TEST(MailParams, XloopCarriesATrailOfIdsThatEachSmtpdExtends) {
+    auto p = parse_mail_params({{"XLOOP", "0123abcd.89abcdef"}}, 1000);
+    EXPECT_EQ(p.error, MailParamError::None);
+    EXPECT_EQ(p.loop, (std::vector<std::string>{"0123abcd", "89abcdef"}));
+    EXPECT_EQ(p.loop_param("feedf00d"), " XLOOP=0123abcd.89abcdef.feedf00d");
+    EXPECT_EQ(parse_mail_params({}, 1000).loop_param("feedf00d"), " XLOOP=feedf00d");
+    EXPECT_EQ(parse_mail_params({}, 1000).loop_param(""), "");
+    for (const char* bad : {"", "0123abc", "0123abcd.", "0123ABCD", "0123abcd..89abcdef", "0123abcdx"})
+        EXPECT_EQ(parse_mail_params({{"XLOOP", bad}}, 1000).error, MailParamError::Syntax) << bad;
+}
+
 TEST(Spool, GivesBackEveryLineInOrderWithItsSizeAndLeavesNoFileBehind) {
     orou::test::TempDir tmp;
     {

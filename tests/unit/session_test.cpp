@@ -195,3 +195,23 @@ TEST(Session, BodyParameterValuesAreCaseInsensitive) {
     EXPECT_TRUE(has(r.output, "\r\n250 2.1.0")) << r.output;
     EXPECT_TRUE(has(r.output, "\r\n555 5.5.4")) << r.output;
 }
+
+TEST(Session, AnXloopTrailWithThisSmtpdInItIsAMailLoopAndSoIsOneAsLongAsTheHopLimit) {
+    smtpd::Config config;
+    config.hostname = "vps.test";
+    config.domains.delivery = {"example.com"};
+    config.limits.max_hops = 3;
+    test::FakeStream stream(
+        "EHLO c\r\nMAIL FROM:<a@x.example> XLOOP=11111111.0123abcd\r\n"
+        "MAIL FROM:<a@x.example> XLOOP=11111111.22222222.33333333\r\n"
+        "MAIL FROM:<a@x.example> XLOOP=11111111.22222222\r\n",
+        7);
+    log::Logger logger("test", "NONE", log::Level::Error);
+    smtpd::Session s(config, smtpd::Services{nullptr, nullptr, logger, "0123abcd"}, stream, smtpd::Peer{});
+    s.run();
+    EXPECT_TRUE(has(stream.output, "\r\n250-XLOOP\r\n")) << stream.output;
+    const auto first = stream.output.find("554 5.4.6");
+    ASSERT_NE(first, std::string::npos) << stream.output;
+    EXPECT_NE(stream.output.find("554 5.4.6", first + 1), std::string::npos) << stream.output;
+    EXPECT_TRUE(has(stream.output, "\r\n250 2.1.0")) << stream.output;
+}
