@@ -25,12 +25,17 @@ UNIT_SRC  := $(sort $(wildcard tests/unit/*.cpp))
 UNIT_OBJ  := $(UNIT_SRC:%.cpp=$(B)/%.o)
 MANPAGES  := $(sort $(wildcard man/*.[0-9]))
 
-.PHONY: all deps check unit demo install uninstall lint-man format clean bench
+.PHONY: all deps deps-demo check unit demo install uninstall lint-man format clean bench
 
 all: $(BINS)
 
+# deps: what make check, check-asan and bench use; deps-demo: only what
+# builds the programs and runs the demo (no test tools on a server).
 deps:
-	@contrib/install-deps.sh
+	@contrib/install-deps.sh --test
+
+deps-demo:
+	@contrib/install-deps.sh --demo
 
 $(B)/%.o: %.cpp
 	@mkdir -p $(@D)
@@ -54,7 +59,7 @@ check: deps
 	tests/run-all $(B)
 	$(MAKE) -j$(JOBS) fuzz-smoke
 
-demo: deps
+demo: deps-demo
 	$(MAKE) -j$(JOBS) all
 	contrib/demo.sh $(B)/bin
 
