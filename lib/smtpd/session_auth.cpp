@@ -88,7 +88,7 @@ Reply Session::check_password(const std::string& user, const auth::Secret& passw
     const char* verdict = result == auth::AuthResult::Ok        ? "ok"
                           : result == auth::AuthResult::Refused ? "refused"
                                                                 : "tempfail";
-    services_.log.event(log::Level::Info, "auth", {{"user", user}, {"result", verdict}});
+    services_.log.event(log::Level::Info, "auth", {{"client", peer_.address}, {"user", user}, {"result", verdict}});
     if (result == auth::AuthResult::Ok) {
         auth_user_ = user;
         return R::auth_ok;
