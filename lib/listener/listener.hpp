@@ -5,6 +5,12 @@
 // the port's user when it has one; reaps children, limits how many run at
 // once, stops cleanly on SIGTERM or SIGINT.
 //
+// SIGHUP asks the caller for the ports anew (a reload): the listening
+// sockets of the ports that stay are kept, and each program that was
+// handed one gets SIGQUIT and a successor.  SIGQUIT makes a server stop
+// accepting and end once its children have: the sessions in progress
+// finish.
+//
 // A port may instead hand its listening socket to one long-running program
 // (inetd's "wait" style), restarted when it ends, or, inside such a
 // program, fork a child that runs a function per connection: no exec per
@@ -14,6 +20,7 @@
 #include <sys/types.h>
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -53,7 +60,22 @@ struct Limits {
 // Each unix port may have up to this many connections per allowed session.
 inline constexpr int kStagesPerSession = 4;
 
-// Serves until SIGTERM or SIGINT.  Returns a sysexits status.
+// What a listener serves, and the owner of what its ports refer to (the
+// stages' log file, their socket directory): held while they are served.
+struct PortSet {
+    std::vector<Port> ports;
+    Limits limits;
+    std::shared_ptr<const void> owner;
+};
+
+// Called on SIGHUP: the ports to serve from now on, or nullopt to keep
+// the running ones (the callee has logged why).
+using Reload = std::function<std::optional<PortSet>()>;
+
+// Serves until SIGTERM or SIGINT, or until the children have ended after
+// SIGQUIT.  On SIGHUP, calls `reload` (none: SIGHUP is ignored).  Returns
+// a sysexits status.
+int serve(PortSet ports, log::Logger& log, const Reload& reload);
 int serve(const std::vector<Port>& ports, const Limits& limits, log::Logger& log);
 
 // Whether fd is a listening stream socket (inetd "wait", systemd Accept=no).
@@ -70,10 +92,12 @@ struct Forking {
     std::string label;       // the log's mode
     std::string busy_reply;  // told to a connection over the limit; "": closed unanswered
     int max_connections = 100;
+    std::function<void()> reload = {};  // on SIGHUP, e.g. load the certificate again
 };
 
-// Serves `fd` (made close-on-exec) until SIGTERM or SIGINT: each
-// connection in a forked child that runs `handler` with SIGPIPE ignored.
+// Serves `fd` (made close-on-exec) until SIGTERM or SIGINT, or until
+// its sessions have ended after SIGQUIT: each connection in a forked child
+// that runs `handler` with SIGPIPE ignored.
 // Returns a sysexits status.
 int serve_forking(int fd, const Forking& how, log::Logger& log, const Handler& handler);
 

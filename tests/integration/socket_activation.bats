@@ -163,3 +163,36 @@ PY
     [[ "${lines[2]}" == "221 2.0.0"* ]]
     grep -q 'event=pregreet' "$DIR/smtpd.log"
 }
+
+@test "socket activation: a listening socket (Accept=no): SIGHUP loads the renewed certificate for new connections, a broken one is kept out" {
+    cp "$DIR/server.crt" "$DIR/live.crt" && cp "$DIR/server.key" "$DIR/live.key"
+    "$BATS_TEST_DIRNAME/../../contrib/make-cert.sh" "$DIR/b" localhost
+    systemd-socket-activate -l "127.0.0.1:$PORT" \
+        "$BIN/orouboros-smtpd" --tls implicit --cert "$DIR/live.crt" --key "$DIR/live.key" \
+        --hostname listening.test --delivery-domain example.com \
+        --deliver "exec:$BIN/orouboros-mbox-deliver --lmtp --mboxdir $DIR/mail" \
+        --log "$DIR/smtpd.log" 2>"$DIR/activate.log" &
+    SA_PID=$!
+    wait_port "$PORT"
+    served() {
+        timeout 10 openssl s_client -connect "127.0.0.1:$PORT" </dev/null 2>/dev/null |
+            openssl x509 -noout -fingerprint -sha256 | cut -d= -f2
+    }
+    a=$(openssl x509 -in "$DIR/server.crt" -noout -fingerprint -sha256 | cut -d= -f2)
+    b=$(openssl x509 -in "$DIR/b/server.crt" -noout -fingerprint -sha256 | cut -d= -f2)
+    [ "$(served)" = "$a" ]
+    echo "not a certificate" >"$DIR/live.crt"
+    kill -HUP "$SA_PID"
+    for ((i = 0; i < 100; i++)); do grep -q 'event=reload-failed' "$DIR/smtpd.log" && break; sleep 0.05; done
+    grep -q 'event=reload-failed' "$DIR/smtpd.log"
+    [ "$(served)" = "$a" ]
+    cp "$DIR/b/server.crt" "$DIR/live.crt" && cp "$DIR/b/server.key" "$DIR/live.key"
+    kill -HUP "$SA_PID"
+    for ((i = 0; i < 100; i++)); do grep -q 'event=reloaded' "$DIR/smtpd.log" && break; sleep 0.05; done
+    [ "$(served)" = "$b" ]
+    run swaks --server "127.0.0.1:$PORT" --tls-on-connect --from a@internet.example --to renewed@example.com --timeout 20
+    [ "$status" -eq 0 ]
+    grep -q '^From a@internet.example ' "$DIR/mail/renewed/INBOX"
+    kill -0 "$SA_PID"   # the same process, still serving
+    [ "$(grep -c 'event=listening' "$DIR/smtpd.log")" -eq 1 ]
+}
