@@ -153,3 +153,26 @@ PY
     grep -q '^one message' "$T/mail/other/INBOX"
     [ "$(cat "$T/orouboros.pid")" = "$pid" ]
 }
+
+@test "reload: contrib/certbot's deploy hook copies the renewed files over ours, keeping their mode, and reloads the listener" {
+    mkdir -p "$T/tls" "$T/live/mx.example.org"
+    cp "$T/server.crt" "$T/tls/cert.pem" && cp "$T/server.key" "$T/tls/key.pem"
+    chmod 640 "$T/tls/key.pem"
+    cp "$T/b/server.crt" "$T/live/mx.example.org/fullchain.pem"
+    cp "$T/b/server.key" "$T/live/mx.example.org/privkey.pem"
+    ORO_WAIT_PORTS="$TLS_PORT $PLAIN_PORT" start_orouboros "$T" \
+        --cert "$T/tls/cert.pem" --key "$T/tls/key.pem" --port "$PLAIN_PORT" --ssl-port "$TLS_PORT" \
+        --delivery-domain example.com --mboxdir "$T/mail" --local --user-credentials "$T/creds.json"
+    pid=$(cat "$T/orouboros.pid")
+    [ "$(served_fingerprint)" = "$(fingerprint_of "$T/server.crt")" ]
+    # as certbot runs it; the pid file keeps it from signalling any other listener
+    RENEWED_LINEAGE="$T/live/mx.example.org" OROUBOROS_TLS_DIR="$T/tls" OROUBOROS_PIDFILE="$T/orouboros.pid" \
+        run "$BATS_TEST_DIRNAME/../../contrib/certbot/orouboros-deploy-hook.sh"
+    [ "$status" -eq 0 ]
+    cmp "$T/tls/key.pem" "$T/b/server.key"
+    [ "$(stat -c %a "$T/tls/key.pem")" = 640 ]
+    wait_log 'event=reloaded'
+    wait_fingerprint "$(fingerprint_of "$T/b/server.crt")"
+    [ "$(send_one renewed@example.com)" = 250 ]
+    [ "$(cat /proc/"$pid"/comm)" = orouboros ]
+}
