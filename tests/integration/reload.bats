@@ -19,23 +19,14 @@ teardown() {
     [ -z "${HELD_PID:-}" ] || kill "$HELD_PID" 2>/dev/null || true
 }
 
-fingerprint_of() {  # a certificate file
-    openssl x509 -in "$1" -noout -fingerprint -sha256 | cut -d= -f2
-}
-
-served_fingerprint() {  # the certificate a new connection to $TLS_PORT gets
-    timeout 10 openssl s_client -connect "127.0.0.1:$TLS_PORT" </dev/null 2>/dev/null |
-        openssl x509 -noout -fingerprint -sha256 | cut -d= -f2
-}
-
 # Waits (at most 10 s) until a new connection gets the certificate $1.
 wait_fingerprint() {
     local i
     for ((i = 0; i < 100; i++)); do
-        [ "$(served_fingerprint)" = "$1" ] && return 0
+        [ "$(served_fingerprint "$TLS_PORT")" = "$1" ] && return 0
         sleep 0.1
     done
-    echo "the listener still serves $(served_fingerprint), not $1" >&2
+    echo "the listener still serves $(served_fingerprint "$TLS_PORT"), not $1" >&2
     return 1
 }
 
@@ -71,7 +62,7 @@ PY
 @test "reload: SIGHUP serves a renewed certificate to new connections while a held session completes; same pid, no socket left" {
     start --delivery-domain example.com
     pid=$(cat "$T/orouboros.pid")
-    [ "$(served_fingerprint)" = "$(fingerprint_of "$T/server.crt")" ]
+    [ "$(served_fingerprint "$TLS_PORT")" = "$(cert_fingerprint "$T/server.crt")" ]
     # a session over TLS, held open in the middle of its transaction
     timeout 60 "$PY" - "$TLS_PORT" "$T" >"$T/held.out" 2>&1 <<'PY' &
 import hashlib, os, smtplib, ssl, sys, time
@@ -97,12 +88,12 @@ PY
     cp "$T/b/server.crt" "$T/live.crt" && cp "$T/b/server.key" "$T/live.key"
     kill -HUP "$pid"
     wait_log 'event=reloaded'
-    wait_fingerprint "$(fingerprint_of "$T/b/server.crt")"
+    wait_fingerprint "$(cert_fingerprint "$T/b/server.crt")"
     # the held session goes on, on the old certificate, and its message lands
     touch "$T/go"
     wait "$HELD_PID"
     HELD_PID=
-    a=$(fingerprint_of "$T/server.crt" | tr -d : | tr A-F a-f)
+    a=$(cert_fingerprint "$T/server.crt" | tr -d : | tr A-F a-f)
     grep -qx "cert $a" "$T/held.out"
     grep -qx "rcpt 250" "$T/held.out"
     grep -qx "data 250" "$T/held.out"
@@ -138,7 +129,7 @@ PY
     echo "not a certificate" >"$T/live.crt"
     kill -HUP "$pid"
     wait_log 'event=reload-failed' 2
-    [ "$(served_fingerprint)" = "$(fingerprint_of "$T/server.crt")" ]
+    [ "$(served_fingerprint "$TLS_PORT")" = "$(cert_fingerprint "$T/server.crt")" ]
     run send_one other@example.net
     [ "$status" -ne 0 ]
     [[ "$output" == *"554"* ]]
@@ -164,7 +155,7 @@ PY
         --cert "$T/tls/cert.pem" --key "$T/tls/key.pem" --port "$PLAIN_PORT" --ssl-port "$TLS_PORT" \
         --delivery-domain example.com --mboxdir "$T/mail" --local --user-credentials "$T/creds.json"
     pid=$(cat "$T/orouboros.pid")
-    [ "$(served_fingerprint)" = "$(fingerprint_of "$T/server.crt")" ]
+    [ "$(served_fingerprint "$TLS_PORT")" = "$(cert_fingerprint "$T/server.crt")" ]
     # as certbot runs it; the pid file keeps it from signalling any other listener
     RENEWED_LINEAGE="$T/live/mx.example.org" OROUBOROS_TLS_DIR="$T/tls" OROUBOROS_PIDFILE="$T/orouboros.pid" \
         run "$BATS_TEST_DIRNAME/../../contrib/certbot/orouboros-deploy-hook.sh"
@@ -172,7 +163,7 @@ PY
     cmp "$T/tls/key.pem" "$T/b/server.key"
     [ "$(stat -c %a "$T/tls/key.pem")" = 640 ]
     wait_log 'event=reloaded'
-    wait_fingerprint "$(fingerprint_of "$T/b/server.crt")"
+    wait_fingerprint "$(cert_fingerprint "$T/b/server.crt")"
     [ "$(send_one renewed@example.com)" = 250 ]
     [ "$(cat /proc/"$pid"/comm)" = orouboros ]
 }

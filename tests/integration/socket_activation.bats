@@ -174,22 +174,17 @@ PY
         --log "$DIR/smtpd.log" 2>"$DIR/activate.log" &
     SA_PID=$!
     wait_port "$PORT"
-    served() {
-        timeout 10 openssl s_client -connect "127.0.0.1:$PORT" </dev/null 2>/dev/null |
-            openssl x509 -noout -fingerprint -sha256 | cut -d= -f2
-    }
-    a=$(openssl x509 -in "$DIR/server.crt" -noout -fingerprint -sha256 | cut -d= -f2)
-    b=$(openssl x509 -in "$DIR/b/server.crt" -noout -fingerprint -sha256 | cut -d= -f2)
-    [ "$(served)" = "$a" ]
+    a=$(cert_fingerprint "$DIR/server.crt") b=$(cert_fingerprint "$DIR/b/server.crt")
+    [ "$(served_fingerprint "$PORT")" = "$a" ]
     echo "not a certificate" >"$DIR/live.crt"
     kill -HUP "$SA_PID"
     for ((i = 0; i < 100; i++)); do grep -q 'event=reload-failed' "$DIR/smtpd.log" && break; sleep 0.05; done
     grep -q 'event=reload-failed' "$DIR/smtpd.log"
-    [ "$(served)" = "$a" ]
+    [ "$(served_fingerprint "$PORT")" = "$a" ]
     cp "$DIR/b/server.crt" "$DIR/live.crt" && cp "$DIR/b/server.key" "$DIR/live.key"
     kill -HUP "$SA_PID"
     for ((i = 0; i < 100; i++)); do grep -q 'event=reloaded' "$DIR/smtpd.log" && break; sleep 0.05; done
-    [ "$(served)" = "$b" ]
+    [ "$(served_fingerprint "$PORT")" = "$b" ]
     run swaks --server "127.0.0.1:$PORT" --tls-on-connect --from a@internet.example --to renewed@example.com --timeout 20
     [ "$status" -eq 0 ]
     grep -q '^From a@internet.example ' "$DIR/mail/renewed/INBOX"
