@@ -355,7 +355,23 @@ int systemd_socket() {
     return SD_LISTEN_FDS_START;
 }
 
+namespace {
+
+// inetd's "wait" and the listener pass the listening socket as stdout too;
+// that copy is no output, and would keep the socket listening after SIGQUIT.
+void detach_stdout(int fd) {
+    struct stat sock {
+    }, out{};
+    if (fd == STDOUT_FILENO || ::fstat(fd, &sock) != 0 || ::fstat(STDOUT_FILENO, &out) != 0) return;
+    if (sock.st_dev != out.st_dev || sock.st_ino != out.st_ino) return;
+    Fd null(::open("/dev/null", O_WRONLY | O_CLOEXEC));
+    if (null) check_sys(::dup2(null.get(), STDOUT_FILENO), "make /dev/null stdout");
+}
+
+}  // namespace
+
 int serve_forking(int fd, const Forking& how, log::Logger& log, const Handler& handler) {
+    detach_stdout(fd);
     Reload reload;
     if (how.reload)
         reload = [&how]() -> std::optional<PortSet> {

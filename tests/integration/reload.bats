@@ -167,3 +167,42 @@ PY
     [ "$(send_one renewed@example.com)" = 250 ]
     [ "$(cat /proc/"$pid"/comm)" = orouboros ]
 }
+
+@test "reload: a port taken out of the configuration is closed on SIGHUP, even while a session on it goes on; one put in is bound" {
+    OLD_SUB=$(free_port) NEW_SUB=$(free_port)
+    printf '[orouboros]\ndelivery-domain = example.com\nsubmission-port = %s\n' "$OLD_SUB" >"$T/oro.conf"
+    start --config "$T/oro.conf"
+    wait_port "$OLD_SUB"
+    printf '[orouboros]\ndelivery-domain = example.com\nsubmission-port = %s\n' "$NEW_SUB" >"$T/oro.conf"
+    run "$PY" - "$OLD_SUB" "$(cat "$T/orouboros.pid")" "$T/orouboros.log" <<'PY'
+import os, signal, socket, sys, time
+port, pid, log = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+held = socket.create_connection(("127.0.0.1", port), 10)
+f = held.makefile("rb")
+print(f.readline().decode().split()[0])                  # a session on the old port
+os.kill(pid, signal.SIGHUP)
+for _ in range(100):                                     # 10 s at most
+    if "event=reloaded" in open(log).read():
+        break
+    time.sleep(0.1)
+for _ in range(100):   # the old port lets go while the held session goes on
+    try:
+        socket.create_connection(("127.0.0.1", port), 1).close()
+    except ConnectionRefusedError:
+        print("refused")
+        break
+    time.sleep(0.1)
+held.sendall(b"NOOP\r\n")
+print(f.readline().decode().split()[0])
+held.sendall(b"QUIT\r\n")
+print(f.readline().decode().split()[0])
+PY
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = 220 ]
+    [ "${lines[1]}" = refused ]
+    [ "${lines[2]}" = 250 ]
+    [ "${lines[3]}" = 221 ]
+    wait_port "$NEW_SUB"
+    grep -q "event=listening address=127.0.0.1 port=$NEW_SUB mode=submission" "$T/orouboros.log"
+    [ "$(send_one still@example.com)" = 250 ]
+}
