@@ -123,13 +123,19 @@ pid_t serve_echo(Fd sock) {
     ::_exit(listener::serve({p}, listener::Limits{}, log));
 }
 
-TEST(Listener, SigquitRefusesNewConnectionsAndEndsWhenTheRunningSessionHasEnded) {
+TEST(Listener, SighupWithNothingToReloadIsIgnoredAndSigquitEndsAfterTheRunningSession) {
     std::uint16_t port = 0;
     pid_t server = serve_echo(listening_socket(port));
     ASSERT_GT(server, 0);
     Fd held = connect_to(port);
     ASSERT_EQ(::write(held.get(), "a\n", 2), 2);
     ASSERT_EQ(read_line(held.get()), "a");  // served by now
+
+    ASSERT_EQ(::kill(server, SIGHUP), 0);  // no reload given: nothing changes
+    Fd other = connect_to(port);
+    ASSERT_EQ(::write(other.get(), "h\n", 2), 2);
+    EXPECT_EQ(read_line(other.get()), "h");
+    other.reset();
 
     ASSERT_EQ(::kill(server, SIGQUIT), 0);
     bool refused = false;  // the listening socket closes (bounded wait)
