@@ -25,12 +25,17 @@ UNIT_SRC  := $(sort $(wildcard tests/unit/*.cpp))
 UNIT_OBJ  := $(UNIT_SRC:%.cpp=$(B)/%.o)
 MANPAGES  := $(sort $(wildcard man/*.[0-9]))
 
-.PHONY: all deps check unit demo install uninstall lint-man format clean bench
+.PHONY: all deps deps-demo check unit demo install uninstall lint-man format clean bench
 
 all: $(BINS)
 
+# deps: what make check, check-asan and bench use; deps-demo: only what
+# builds the programs and runs the demo (no test tools on a server).
 deps:
-	@contrib/install-deps.sh
+	@contrib/install-deps.sh --test
+
+deps-demo:
+	@contrib/install-deps.sh --demo
 
 $(B)/%.o: %.cpp
 	@mkdir -p $(@D)
@@ -54,7 +59,7 @@ check: deps
 	tests/run-all $(B)
 	$(MAKE) -j$(JOBS) fuzz-smoke
 
-demo: deps
+demo: deps-demo
 	$(MAKE) -j$(JOBS) all
 	contrib/demo.sh $(B)/bin
 
@@ -79,7 +84,8 @@ SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 EXAMPLEDIR  ?= $(PREFIX)/share/doc/orouboros/examples
 CONFDIR     := /etc/orouboros
 UNITS       := $(sort $(wildcard units/*.socket units/*.service units/*.timer))
-EXAMPLES    := contrib/README.md $(sort $(wildcard contrib/vps/* contrib/home/* contrib/postfix/*))
+EXAMPLES    := contrib/README.md $(sort $(wildcard contrib/vps/* contrib/home/* contrib/postfix/* contrib/certbot/* \
+                 contrib/fail2ban/*/*))
 SUBST        = sed 's|@SBINDIR@|$(SBINDIR)|g'
 
 install: all
@@ -111,7 +117,9 @@ uninstall:
 	for u in $(UNITS); do rm -f $(DESTDIR)$(UNITDIR)/$${u##*/}; done
 	rm -f $(DESTDIR)$(SYSUSERSDIR)/orouboros.conf
 	for e in $(EXAMPLES); do rm -f $(DESTDIR)$(EXAMPLEDIR)/$${e#contrib/}; done
-	for d in $(EXAMPLEDIR)/vps $(EXAMPLEDIR)/home $(EXAMPLEDIR)/postfix $(EXAMPLEDIR) $(dir $(EXAMPLEDIR)); do \
+	for d in $(EXAMPLEDIR)/vps $(EXAMPLEDIR)/home $(EXAMPLEDIR)/postfix $(EXAMPLEDIR)/certbot \
+	    $(EXAMPLEDIR)/fail2ban/filter.d $(EXAMPLEDIR)/fail2ban/jail.d $(EXAMPLEDIR)/fail2ban \
+	    $(EXAMPLEDIR) $(dir $(EXAMPLEDIR)); do \
 	    rmdir $(DESTDIR)$$d 2>/dev/null || true; done
 	for f in orouboros.conf blocked-domains; do \
 	    ! cmp -s contrib/vps/$$f $(DESTDIR)$(CONFDIR)/$$f || rm -f $(DESTDIR)$(CONFDIR)/$$f; done

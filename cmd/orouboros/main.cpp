@@ -1,13 +1,12 @@
 // orouboros: the listener, with the original program's command line.
 #include "base/error.hpp"
 #include "cli/orouboros_options.hpp"
-#include "listener/listener.hpp"
 #include "log/log.hpp"
 
 int main(int argc, char* argv[]) {
     auto options = orou::cli::parse_orouboros(argc, argv);
     return orou::run_guarded("orouboros", [&] {
         orou::log::Logger log("orouboros", options.log_target, orou::log::parse_level(options.log_level));
-        return orou::listener::serve(options.ports, options.limits, log);
+        return orou::cli::serve_orouboros(std::move(options), argc, argv, log);
     });
 }

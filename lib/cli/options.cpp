@@ -66,21 +66,29 @@ std::vector<std::string> config_words(std::string_view path, std::string_view se
     return words;
 }
 
+po::variables_map read_options(int argc, char** argv, const Spec& spec, const po::options_description& desc,
+                               const po::positional_options_description& positional) {
+    po::variables_map vm;
+    po::store(po::command_line_parser(argc, argv).options(desc).positional(positional).run(), vm);
+    if (vm.count("help")) return vm;
+    if (auto file = config_file(vm, desc); !file.empty()) {
+        std::string section = vm.count("section") ? vm["section"].as<std::string>() : spec.section;
+        auto words = config_words(file, section, desc);
+        po::store(po::command_line_parser(words).options(desc).run(), vm);
+    }
+    po::notify(vm);
+    return vm;
+}
+
 po::variables_map parse(int argc, char** argv, const Spec& spec, const po::options_description& desc,
                         const po::positional_options_description& positional) {
     po::variables_map vm;
     try {
-        po::store(po::command_line_parser(argc, argv).options(desc).positional(positional).run(), vm);
+        vm = read_options(argc, argv, spec, desc, positional);
         if (vm.count("help")) {
             std::cout << "usage: " << spec.usage << "\n" << desc << "\n";
             std::exit(EX_OK);
         }
-        if (auto file = config_file(vm, desc); !file.empty()) {
-            std::string section = vm.count("section") ? vm["section"].as<std::string>() : spec.section;
-            auto words = config_words(file, section, desc);
-            po::store(po::command_line_parser(words).options(desc).run(), vm);
-        }
-        po::notify(vm);
     } catch (const po::error& e) {
         std::fprintf(stderr, "%s: usage error: %s\nusage: %s\n", spec.prog, e.what(), spec.usage);
         std::exit(EX_USAGE);

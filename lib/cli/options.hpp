@@ -30,6 +30,12 @@ struct Spec {
 po::variables_map parse(int argc, char** argv, const Spec& spec, const po::options_description& desc,
                         const po::positional_options_description& positional = {});
 
+// The same without a word to the terminal: throws po::error on bad usage,
+// ConfigError or SysError for a file that does not read; --help is only
+// stored.
+po::variables_map read_options(int argc, char** argv, const Spec& spec, const po::options_description& desc,
+                               const po::positional_options_description& positional = {});
+
 // The options found in a configuration file for `section`, as command-line
 // words ("--key=value"), so that the one parser validates both.
 std::vector<std::string> config_words(std::string_view path, std::string_view section,

@@ -19,11 +19,12 @@ namespace orou::cli {
 
 namespace {
 
-constexpr Spec kSpec{"orouboros", "orouboros",
-                     "orouboros [--host ADDR] [--port N] [--ssl-port N] [--cert FILE --key FILE]\n"
-                     "       [--delivery-domain D]... [--forward-domain D]... [--local]\n"
-                     "       [--mboxdir DIR | --maildir DIR | --wmaildir DIR] [--user-credentials FILE]\n"
-                     "       [--log STDERR|STDOUT|FILE] [--log-level LEVEL] [options]"};
+constexpr Spec kSpec{
+    "orouboros", "orouboros",
+    "orouboros [--host ADDR]... [--port N] [--ssl-port N] [--submission-port N] [--cert FILE --key FILE]\n"
+    "       [--delivery-domain D]... [--forward-domain D]... [--local]\n"
+    "       [--mboxdir DIR | --maildir DIR | --wmaildir DIR] [--user-credentials FILE]\n"
+    "       [--log STDERR|STDOUT|FILE] [--log-level LEVEL] [options]"};
 
 using Raw = RawListenerOptions;
 
@@ -32,9 +33,10 @@ void add_options(po::options_description& d, Raw& r) {
     d.add_options()
         ("help,h", "show this help")
         ("config", po::value<std::string>(), "configuration file (section [orouboros])")
-        ("host", po::value(&r.host)->default_value(r.host), "address to listen on")
+        ("host", po::value(&r.hosts)->default_value(r.hosts, "127.0.0.1"), "address to listen on (repeatable)")
         ("port", po::value(&r.port)->default_value(r.port), "SMTP port (STARTTLS when --ssl-port is given)")
         ("ssl-port", po::value(&r.ssl_port), "implicit TLS port")
+        ("submission-port", po::value(&r.submission_port), "submission port: STARTTLS, AUTH before MAIL")
         ("cert", po::value(&r.cert), "TLS certificate chain (PEM)")
         ("key", po::value(&r.key), "TLS private key (PEM)")
         ("hostname", po::value(&r.hostname), "name in the greeting (default: the host name)")
@@ -101,9 +103,25 @@ void check_upstream(const Upstream& u, const char* name) {
         throw po::error("--" + n + "-user and --" + n + "-password-file go together");
 }
 
+// `host = 127.0.0.1 ::1` (or with commas) is two hosts, as two lines are.
+void split_hosts(Raw& r) {
+    std::vector<std::string> hosts;
+    for (const auto& value : r.hosts) {
+        std::size_t at = 0;
+        while ((at = value.find_first_not_of(" \t,", at)) != std::string::npos) {
+            std::size_t end = value.find_first_of(" \t,", at);
+            hosts.push_back(value.substr(at, end - at));
+            at = end;
+        }
+    }
+    r.hosts = std::move(hosts);
+}
+
 void check(const Raw& r) {
     if (r.cert.empty() != r.key.empty()) throw po::error("--cert and --key go together");
     if (!r.ssl_port.empty() && r.cert.empty()) throw po::error("--ssl-port needs --cert and --key");
+    if (!r.submission_port.empty() && r.cert.empty()) throw po::error("--submission-port needs --cert and --key");
+    if (r.hosts.empty()) throw po::error("--host needs an address");
     int dirs = !r.mboxdir.empty() + !r.maildir.empty() + !r.wmaildir.empty();
     if (dirs > 1) throw po::error("give only one of --mboxdir, --maildir, --wmaildir");
     if (r.local && dirs == 0) throw po::error("--local needs --mboxdir, --maildir or --wmaildir");
@@ -143,10 +161,7 @@ bool make_mail_dir(const Raw& r) {
     std::error_code ec;
     bool made = std::filesystem::create_directories(dir, ec);
     if (made) std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
-    if (ec) {
-        std::fprintf(stderr, "%s: fatal: unable to create %s: %s\n", kSpec.prog, dir.c_str(), ec.message().c_str());
-        std::exit(EX_CANTCREAT);
-    }
+    if (ec) throw SysError("unable to create " + dir, ec.value());  // EX_CANTCREAT
     return made;
 }
 
@@ -181,23 +196,42 @@ void add_ports(const Raw& r, const po::variables_map& vm, bool mail_dir_is_new, 
         o.ports = stage_ports(r.socket_dir, commands, &s, o.stage_log.get(), r.max_connections, routes);
         smtpd_user = s.smtpd;
     } else {
-        o.socket_dir = std::make_unique<PrivateDir>();
+        if (!o.socket_dir) o.socket_dir = std::make_shared<PrivateDir>();
         commands.auth += " --state-dir " + o.socket_dir->path();
         o.ports = stage_ports(o.socket_dir->path(), commands, nullptr, -1, r.max_connections, routes);
     }
     std::string plain = r.cert.empty() ? "none" : r.ssl_port.empty() ? "implicit" : "starttls";
     // Each session port's orouboros-smtpd gets the listening socket and
     // forks a ready session per connection: no exec per connection.
-    auto session = [&](const std::string& port, const std::string& tls) {
-        listener::Port p;
-        p.host = r.host, p.port = port, p.argv = smtpd_argv(r, tls, routes, child_log), p.label = tls;
-        p.argv.insert(p.argv.end(), {"--max-connections", std::to_string(r.max_connections)});
-        p.hand_over = true;
-        p.user = smtpd_user, p.log_fd = o.stage_log.get();
-        o.ports.push_back(std::move(p));
+    auto session = [&](const std::string& port, const std::string& tls, const char* label) {
+        for (const auto& host : r.hosts) {
+            listener::Port p;
+            p.host = host, p.port = port, p.argv = smtpd_argv(r, tls, routes, child_log), p.label = label;
+            p.argv.insert(p.argv.end(), {"--max-connections", std::to_string(r.max_connections)});
+            if (std::string_view(label) == "submission") p.argv.push_back("--require-auth");
+            p.hand_over = true;
+            p.user = smtpd_user, p.log_fd = o.stage_log.get();
+            o.ports.push_back(std::move(p));
+        }
     };
-    session(r.port, plain);
-    if (!r.ssl_port.empty()) session(r.ssl_port, "implicit");
+    session(r.port, plain, plain.c_str());
+    if (!r.ssl_port.empty()) session(r.ssl_port, "implicit", "implicit");
+    if (!r.submission_port.empty()) session(r.submission_port, "starttls", "submission");
+}
+
+// From the options read to the listener's: throws what goes wrong.
+// `socket_dir`: the stages' socket directory of the running listener, kept.
+ListenerOptions finish(Raw& r, const po::variables_map& vm, const char* argv0, std::shared_ptr<PrivateDir> socket_dir) {
+    if (r.libexec.empty()) r.libexec = self_dir(argv0);
+    ListenerOptions o;
+    o.socket_dir = std::move(socket_dir);
+    check_installation(r);
+    bool made = make_mail_dir(r);
+    add_ports(r, vm, made, o);
+    o.limits.max_connections = r.max_connections;
+    o.limits.per_client = r.per_client;
+    o.log_target = r.log, o.log_level = r.level;
+    return o;
 }
 
 }  // namespace
@@ -208,24 +242,27 @@ ListenerOptions parse_orouboros(int argc, char** argv) {
     add_options(desc, r);
     auto vm = parse(argc, argv, kSpec, desc);
     try {
+        split_hosts(r);
         check(r);
     } catch (const po::error& e) {
         std::fprintf(stderr, "%s: usage error: %s\nusage: %s\n", kSpec.prog, e.what(), kSpec.usage);
         std::exit(EX_USAGE);
     }
-    if (r.libexec.empty()) r.libexec = self_dir(argv[0]);
-    ListenerOptions o;
     try {
-        check_installation(r);
-        bool made = make_mail_dir(r);
-        add_ports(r, vm, made, o);
+        return finish(r, vm, argv[0], nullptr);
     } catch (const std::exception& e) {
         fail(e);
     }
-    o.limits.max_connections = r.max_connections;
-    o.limits.per_client = r.per_client;
-    o.log_target = r.log, o.log_level = r.level;
-    return o;
+}
+
+ListenerOptions reread_orouboros(int argc, char** argv, const ListenerOptions& running) {
+    Raw r;
+    po::options_description desc("Options");
+    add_options(desc, r);
+    auto vm = read_options(argc, argv, kSpec, desc);
+    split_hosts(r);
+    check(r);
+    return finish(r, vm, argv[0], running.socket_dir);
 }
 
 }  // namespace orou::cli

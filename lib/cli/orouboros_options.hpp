@@ -10,13 +10,14 @@
 #include "base/fd.hpp"
 #include "cli/orouboros_privsep.hpp"
 #include "listener/listener.hpp"
+#include "log/log.hpp"
 
 namespace orou::cli {
 
 struct ListenerOptions {
     std::vector<listener::Port> ports;
     Fd stage_log;                            // started as root with --log FILE: the children's stderr
-    std::unique_ptr<PrivateDir> socket_dir;  // one user: where the stages' sockets are
+    std::shared_ptr<PrivateDir> socket_dir;  // one user: where the stages' sockets are (kept by a reload)
     listener::Limits limits;
     std::string log_target = "STDERR";
     std::string log_level = "INFO";
@@ -27,5 +28,15 @@ struct ListenerOptions {
 // as root, a missing user exits EX_NOUSER and a file that a part's user
 // cannot reach EX_NOPERM: all before anything listens.
 ListenerOptions parse_orouboros(int argc, char** argv);
+
+// The same, read again for a reload (SIGHUP) of the running listener:
+// throws (po::error, ConfigError, SysError, ExitError) instead, and keeps
+// the running one's private socket directory.
+ListenerOptions reread_orouboros(int argc, char** argv, const ListenerOptions& running);
+
+// Serves `options` (listener::serve) until SIGTERM; on SIGHUP reads the
+// command line and the configuration file again and serves what they say
+// now, or logs why not and keeps serving what runs.
+int serve_orouboros(ListenerOptions options, int argc, char** argv, log::Logger& log);
 
 }  // namespace orou::cli

@@ -17,7 +17,8 @@ struct Upstream {  // the home server (forward) or the smarthost (relay)
 };
 
 struct RawListenerOptions {
-    std::string host = "127.0.0.1", port = "2500", ssl_port, cert, key, hostname;
+    std::vector<std::string> hosts{"127.0.0.1"};  // every port is bound on each
+    std::string port = "2500", ssl_port, submission_port, cert, key, hostname;
     std::vector<std::string> delivery, forward_domains;
     bool local = false, forward = false, relay_mx = false;
     std::string relay_dnssec_anchor;  // with relay_mx: DNSSEC trust anchors

@@ -22,71 +22,21 @@
 
 #include "base/error.hpp"
 #include "base/fd.hpp"
+#include "listener/sockets.hpp"
 
 namespace orou::listener {
 
 namespace {
 
-volatile sig_atomic_t g_stop = 0;  // the one static allowed: a signal flag
+// Signal flags, the one kind of static allowed.
+volatile sig_atomic_t g_stop = 0;    // SIGTERM, SIGINT
+volatile sig_atomic_t g_reload = 0;  // SIGHUP
+volatile sig_atomic_t g_retire = 0;  // SIGQUIT
 
 void on_stop(int) { g_stop = 1; }
+void on_reload(int) { g_reload = 1; }
+void on_retire(int) { g_retire = 1; }
 void on_child(int) {}
-
-Fd bind_port(const Port& p) {
-    addrinfo hints{};
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-    addrinfo* res = nullptr;
-    if (int rc = ::getaddrinfo(p.host.c_str(), p.port.c_str(), &hints, &res); rc != 0)
-        throw ConfigError("cannot resolve " + p.host + ":" + p.port + ": " + gai_strerror(rc));
-    std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> owner(res, ::freeaddrinfo);
-    Fd fd(static_cast<int>(check_sys(::socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0), "create a socket")));
-    int one = 1;
-    ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    check_sys(::bind(fd.get(), res->ai_addr, res->ai_addrlen), "bind " + p.host + ":" + p.port);
-    check_sys(::listen(fd.get(), 128), "listen on " + p.host + ":" + p.port);
-    return fd;
-}
-
-// The path of a unix socket the listener bound: removed when it stops.
-class SocketFile {
-public:
-    explicit SocketFile(std::string path) : path_(std::move(path)) {}
-    SocketFile(SocketFile&& o) noexcept : path_(std::exchange(o.path_, {})) {}
-    SocketFile(const SocketFile&) = delete;
-    SocketFile& operator=(const SocketFile&) = delete;
-    ~SocketFile() {
-        if (!path_.empty()) ::unlink(path_.c_str());
-    }
-
-    // Removes a socket an earlier run left at `path`; anything else stays.
-    static void remove_stale(const std::string& path) {
-        struct stat st {};
-        if (::lstat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) ::unlink(path.c_str());
-    }
-
-private:
-    std::string path_;
-};
-
-// Made 0600 (the umask covers the bind), then given to the group, 0660.
-Fd bind_unix(const Port& p, std::vector<SocketFile>& files) {
-    sockaddr_un sa{};
-    sa.sun_family = AF_UNIX;
-    if (p.path.size() >= sizeof sa.sun_path) throw ConfigError("socket path too long: " + p.path);
-    std::memcpy(sa.sun_path, p.path.data(), p.path.size());
-    Fd fd(static_cast<int>(check_sys(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), "create a socket")));
-    SocketFile::remove_stale(p.path);
-    mode_t old = ::umask(0177);
-    int rc = ::bind(fd.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa);
-    ::umask(old);
-    check_sys(rc, "bind " + p.path);
-    files.emplace_back(p.path);
-    if (::geteuid() == 0) check_sys(::chown(p.path.c_str(), 0, p.socket_group), "give " + p.path + " to its group");
-    check_sys(::chmod(p.path.c_str(), 0660), "set the mode of " + p.path);
-    check_sys(::listen(fd.get(), 128), "listen on " + p.path);
-    return fd;
-}
 
 void install_signals() {
     struct sigaction sa {};
@@ -94,14 +44,16 @@ void install_signals() {
     sigemptyset(&sa.sa_mask);
     ::sigaction(SIGTERM, &sa, nullptr);
     ::sigaction(SIGINT, &sa, nullptr);
+    sa.sa_handler = on_reload;
+    ::sigaction(SIGHUP, &sa, nullptr);
+    sa.sa_handler = on_retire;
+    ::sigaction(SIGQUIT, &sa, nullptr);
     sa.sa_handler = on_child;
     ::sigaction(SIGCHLD, &sa, nullptr);
     ::signal(SIGPIPE, SIG_IGN);
     sigset_t block;
     sigemptyset(&block);
-    sigaddset(&block, SIGTERM);
-    sigaddset(&block, SIGINT);
-    sigaddset(&block, SIGCHLD);
+    for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGCHLD}) sigaddset(&block, sig);
     ::sigprocmask(SIG_BLOCK, &block, nullptr);
 }
 
@@ -119,21 +71,24 @@ constexpr auto kRestartDelay = std::chrono::seconds(1);
 
 class Server {
 public:
-    Server(const std::vector<Port>& ports, const Limits& limits, log::Logger& log)
-        : ports_(ports),
-          limits_(limits),
+    Server(PortSet set, log::Logger& log, const Reload& reload)
+        : set_(std::move(set)),
           log_(log),
-          restart_at_(ports.size()),
-          clients_(limits.per_client, client_capacity(limits)) {}
+          reload_(reload),
+          restart_at_(set_.ports.size()),
+          clients_(set_.limits.per_client, client_capacity(set_.limits)) {}
     int run();
 
 private:
-    enum class Kind { Session, Stage, Keeper };
+    // A Keeper was handed a port's socket; a Retired one was told to
+    // finish (SIGQUIT) and is not started again.
+    enum class Kind { Session, Stage, Keeper, Retired };
     struct Running {
         Child child;
         Kind kind;
         std::size_t port;
-        std::string client;  // the address it counts against, "" for none
+        std::string client = {};  // the address it counts against, "" for none
+        std::string label = {};   // a keeper's port's, for the log
     };
 
     // Room for every address with an open session, and for many more
@@ -143,7 +98,13 @@ private:
     }
 
     void bind_all();
+    std::vector<Listening> take_sockets(const std::vector<Port>& ports);
+    void reload();
+    void retire();
+    void retire_keepers();
+    void start_keepers();
     void keep_running(Clock::time_point now);
+    void poll_set(std::vector<pollfd>& fds, std::vector<std::size_t>& index) const;
     void accept_one(std::size_t index);
     bool over_limit(const Port& p, const std::string& client);
     std::optional<std::string_view> refusal(const Port& p, const sockaddr_storage& ss, const std::string& client,
@@ -153,32 +114,96 @@ private:
     void reap();
     void shut_down();
 
-    const std::vector<Port>& ports_;
-    const Limits& limits_;
+    PortSet set_;
+    const std::vector<Port>& ports_ = set_.ports;
+    const Limits& limits_ = set_.limits;
     log::Logger& log_;
-    std::vector<SocketFile> files_;  // destroyed after socks_: closed, then removed
-    std::vector<Fd> socks_;
+    const Reload& reload_;
+    std::vector<Listening> socks_;  // socks_[i] is ports_[i]'s
     std::map<pid_t, Running> children_;
     std::vector<std::optional<Clock::time_point>> restart_at_;  // hand_over ports not running
     int sessions_ = 0, stages_ = 0;
+    bool retiring_ = false;  // SIGQUIT: accepting no more, ending with the children
     ClientTable clients_;
 };
 
-void Server::bind_all() {
-    for (const auto& p : ports_) {
-        std::string user = p.user ? p.user->name : "";
-        if (p.fd >= 0) {
-            socks_.emplace_back(p.fd);
-            log_.event(log::Level::Info, "listening", {{"fd", std::to_string(p.fd)}, {"mode", p.label}});
+void log_listening(log::Logger& log, const Port& p) {
+    std::string user = p.user ? p.user->name : "";
+    if (p.fd >= 0) log.event(log::Level::Info, "listening", {{"fd", std::to_string(p.fd)}, {"mode", p.label}});
+    else if (p.is_unix())
+        log.event(log::Level::Info, "listening", {{"path", p.path}, {"mode", p.label}, {"user", user}});
+    else
+        log.event(log::Level::Info, "listening",
+                  {{"address", p.host}, {"port", p.port}, {"mode", p.label}, {"user", user}});
+}
+
+void Server::bind_all() { socks_ = take_sockets(ports_); }
+
+// The sockets for `ports`: the running ones where a port stays, new ones
+// bound for the rest.  Throws (and leaves socks_ as it was) when one does
+// not bind.
+std::vector<Listening> Server::take_sockets(const std::vector<Port>& ports) {
+    std::map<std::string, std::size_t> running;
+    for (std::size_t i = 0; i < socks_.size() && i < ports_.size(); ++i) running.emplace(address_key(ports_[i]), i);
+    std::vector<Listening> socks(ports.size());
+    std::vector<std::optional<std::size_t>> kept(ports.size());
+    for (std::size_t i = 0; i < ports.size(); ++i) {
+        auto it = running.find(address_key(ports[i]));
+        if (it != running.end()) {
+            kept[i] = it->second;
+            running.erase(it);
             continue;
         }
-        socks_.push_back(p.is_unix() ? bind_unix(p, files_) : bind_port(p));
-        if (p.is_unix())
-            log_.event(log::Level::Info, "listening", {{"path", p.path}, {"mode", p.label}, {"user", user}});
-        else
-            log_.event(log::Level::Info, "listening",
-                       {{"address", p.host}, {"port", p.port}, {"mode", p.label}, {"user", user}});
+        socks[i] = listen_on(ports[i]);
+        log_listening(log_, ports[i]);
     }
+    for (std::size_t i = 0; i < ports.size(); ++i)
+        if (kept[i]) socks[i] = std::move(socks_[*kept[i]]);
+    return socks;
+}
+
+// SIGHUP: the new ports from the caller; the sockets that stay are kept
+// (never closed in between), each program handed one is replaced.
+void Server::reload() {
+    std::optional<PortSet> next = reload_();
+    if (!next) return;
+    std::vector<Listening> socks;
+    try {
+        socks = take_sockets(next->ports);
+    } catch (const std::exception& e) {
+        log_.event(log::Level::Error, "reload-failed", {{"reason", e.what()}});
+        return;
+    }
+    retire_keepers();
+    socks_ = std::move(socks);  // the sockets of ports that went are closed here
+    set_ = std::move(*next);
+    start_keepers();
+    log_.event(log::Level::Info, "reloaded", {{"ports", std::to_string(ports_.size())}});
+}
+
+// Each program handed a socket stops accepting and ends when its own
+// sessions have (SIGQUIT); its successor takes the socket at once.
+void Server::retire_keepers() {
+    for (auto& [pid, running] : children_) {
+        if (running.kind != Kind::Keeper) continue;
+        ::kill(pid, SIGQUIT);
+        running.kind = Kind::Retired;
+    }
+}
+
+void Server::start_keepers() {
+    restart_at_.assign(ports_.size(), std::nullopt);
+    for (std::size_t i = 0; i < ports_.size(); ++i)
+        if (ports_[i].hand_over) restart_at_[i] = Clock::now();
+}
+
+// SIGQUIT: no more connections; the children finish what they do.
+void Server::retire() {
+    retiring_ = true;
+    retire_keepers();
+    restart_at_.assign(ports_.size(), std::nullopt);
+    socks_.clear();
+    log_.event(log::Level::Info, "retiring", {{"sessions", std::to_string(sessions_)}});
 }
 
 // Starts each hand_over port's program that is due, with the listening
@@ -190,7 +215,7 @@ void Server::keep_running(Clock::time_point now) {
         try {
             Child child = start(ports_[i], socks_[i].get(), "", "");
             pid_t pid = child.pid();
-            children_.emplace(pid, Running{std::move(child), Kind::Keeper, i, {}});
+            children_.emplace(pid, Running{std::move(child), Kind::Keeper, i, {}, ports_[i].label});
         } catch (const SysError& e) {
             log_.event(log::Level::Error, "spawn-failed", {{"reason", e.what()}});
             restart_at_[i] = now + kRestartDelay;
@@ -198,21 +223,29 @@ void Server::keep_running(Clock::time_point now) {
     }
 }
 
-int Server::run() {
-    bind_all();
-    sigset_t none;
-    sigemptyset(&none);
-    std::vector<pollfd> fds;
-    std::vector<std::size_t> index;  // fds[k] is ports_[index[k]]
-    for (std::size_t i = 0; i < ports_.size(); ++i) {
-        if (ports_[i].hand_over) {
-            restart_at_[i] = Clock::now();
-            continue;
-        }
+// The sockets the server accepts on itself: fds[k] is ports_[index[k]].
+void Server::poll_set(std::vector<pollfd>& fds, std::vector<std::size_t>& index) const {
+    fds.clear();
+    index.clear();
+    for (std::size_t i = 0; i < socks_.size(); ++i) {
+        if (ports_[i].hand_over) continue;
         fds.push_back({socks_[i].get(), POLLIN, 0});
         index.push_back(i);
     }
-    while (!g_stop) {
+}
+
+int Server::run() {
+    bind_all();
+    start_keepers();
+    sigset_t none;
+    sigemptyset(&none);
+    std::vector<pollfd> fds;
+    std::vector<std::size_t> index;
+    for (;;) {
+        if (g_retire && !retiring_) retire();
+        if (std::exchange(g_reload, 0) && reload_ && !retiring_) reload();
+        if (g_stop || (retiring_ && children_.empty())) break;
+        poll_set(fds, index);
         auto now = Clock::now();
         keep_running(now);
         std::optional<Clock::time_point> next;
@@ -315,12 +348,13 @@ void Server::reap() {
         if (it == children_.end()) continue;
         Running& ended = it->second;
         (void)ended.child.release();
-        if (ended.kind == Kind::Keeper) {
-            log_.event(g_stop ? log::Level::Info : log::Level::Warning, "ended",
-                       {{"mode", ports_[ended.port].label},
+        if (ended.kind == Kind::Keeper || ended.kind == Kind::Retired) {
+            const bool expected = g_stop || ended.kind == Kind::Retired;
+            log_.event(expected ? log::Level::Info : log::Level::Warning, "ended",
+                       {{"mode", ended.label},
                         {"status", WIFSIGNALED(st) ? "signal " + std::to_string(WTERMSIG(st))
                                                    : std::to_string(WEXITSTATUS(st))}});
-            if (!g_stop) restart_at_[ended.port] = Clock::now() + kRestartDelay;
+            if (!expected) restart_at_[ended.port] = Clock::now() + kRestartDelay;
         } else {
             --(ended.kind == Kind::Stage ? stages_ : sessions_);
             if (!ended.client.empty()) clients_.release(ended.client);
@@ -359,8 +393,30 @@ int systemd_socket() {
     return SD_LISTEN_FDS_START;
 }
 
+namespace {
+
+// inetd's "wait" and the listener pass the listening socket as stdout too;
+// that copy is no output, and would keep the socket listening after SIGQUIT.
+void detach_stdout(int fd) {
+    struct stat sock {
+    }, out{};
+    if (fd == STDOUT_FILENO || ::fstat(fd, &sock) != 0 || ::fstat(STDOUT_FILENO, &out) != 0) return;
+    if (sock.st_dev != out.st_dev || sock.st_ino != out.st_ino) return;
+    Fd null(::open("/dev/null", O_WRONLY | O_CLOEXEC));
+    if (null) check_sys(::dup2(null.get(), STDOUT_FILENO), "make /dev/null stdout");
+}
+
+}  // namespace
+
 int serve_forking(int fd, const Forking& how, log::Logger& log, const Handler& handler,
                   std::function<void()> before_fork) {
+    detach_stdout(fd);
+    Reload reload;
+    if (how.reload)
+        reload = [&how]() -> std::optional<PortSet> {
+            how.reload();
+            return std::nullopt;
+        };
     check_sys(::fcntl(fd, F_SETFD, FD_CLOEXEC), "set close-on-exec");
     Port port;
     port.fd = fd;
@@ -377,14 +433,20 @@ int serve_forking(int fd, const Forking& how, log::Logger& log, const Handler& h
     Limits limits;
     limits.max_connections = how.max_connections;
     limits.per_client = how.per_client;
-    return serve({port}, limits, log);
+    return serve(PortSet{{port}, limits, nullptr}, log, reload);
+}
+
+int serve(PortSet ports, log::Logger& log, const Reload& reload) {
+    g_stop = 0;
+    g_reload = 0;
+    g_retire = 0;
+    install_signals();
+    Server server(std::move(ports), log, reload);
+    return server.run();
 }
 
 int serve(const std::vector<Port>& ports, const Limits& limits, log::Logger& log) {
-    g_stop = 0;
-    install_signals();
-    Server server(ports, limits, log);
-    return server.run();
+    return serve(PortSet{ports, limits, nullptr}, log, Reload{});
 }
 
 }  // namespace orou::listener

@@ -6,6 +6,12 @@
 // once (in all, and on TCP ports per client address: see clients.hpp),
 // stops cleanly on SIGTERM or SIGINT.
 //
+// SIGHUP asks the caller for the ports anew (a reload): the listening
+// sockets of the ports that stay are kept, and each program that was
+// handed one gets SIGQUIT and a successor.  SIGQUIT makes a server stop
+// accepting and end once its children have: the sessions in progress
+// finish.
+//
 // A port may instead hand its listening socket to one long-running program
 // (inetd's "wait" style), restarted when it ends, or, inside such a
 // program, fork a child that runs a function per connection: no exec per
@@ -15,6 +21,7 @@
 #include <sys/types.h>
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -58,7 +65,22 @@ struct Limits {
 // Each unix port may have up to this many connections per allowed session.
 inline constexpr int kStagesPerSession = 4;
 
-// Serves until SIGTERM or SIGINT.  Returns a sysexits status.
+// What a listener serves, and the owner of what its ports refer to (the
+// stages' log file, their socket directory): held while they are served.
+struct PortSet {
+    std::vector<Port> ports;
+    Limits limits;
+    std::shared_ptr<const void> owner;
+};
+
+// Called on SIGHUP: the ports to serve from now on, or nullopt to keep
+// the running ones (the callee has logged why).
+using Reload = std::function<std::optional<PortSet>()>;
+
+// Serves until SIGTERM or SIGINT, or until the children have ended after
+// SIGQUIT.  On SIGHUP, calls `reload` (none: SIGHUP is ignored).  Returns
+// a sysexits status.
+int serve(PortSet ports, log::Logger& log, const Reload& reload);
 int serve(const std::vector<Port>& ports, const Limits& limits, log::Logger& log);
 
 // Whether fd is a listening stream socket (inetd "wait", systemd Accept=no).
@@ -75,13 +97,15 @@ struct Forking {
     std::string label;       // the log's mode
     std::string busy_reply;  // told to a connection over the limit; "": closed unanswered
     int max_connections = 100;
-    ClientLimits per_client{0, 0};    // none unless asked (the LMTP stages' clients are our own)
-    std::string client_busy_reply{};  // told to a client over its address's limits; "": closed unanswered
+    ClientLimits per_client{0, 0};      // none unless asked (the LMTP stages' clients are our own)
+    std::string client_busy_reply{};    // told to a client over its address's limits; "": closed unanswered
+    std::function<void()> reload = {};  // on SIGHUP, e.g. load the certificate again
 };
 
-// Serves `fd` (made close-on-exec) until SIGTERM or SIGINT: each
-// connection in a forked child that runs `handler` with SIGPIPE ignored,
-// and `before_fork`, when given, in this process before each fork.
+// Serves `fd` (made close-on-exec) until SIGTERM or SIGINT, or until
+// its sessions have ended after SIGQUIT: each connection in a forked child
+// that runs `handler` with SIGPIPE ignored, and `before_fork`, when given,
+// in this process before each fork.
 // Returns a sysexits status.
 int serve_forking(int fd, const Forking& how, log::Logger& log, const Handler& handler,
                   std::function<void()> before_fork = {});

@@ -84,12 +84,28 @@ int run_session(Shared& shared, Peer peer) {
     return EX_OK;
 }
 
+// SIGHUP: the certificate and key are loaded again for the connections to
+// come; when they do not load, the ones loaded before stay.
+void reload_certificate(Shared& shared) {
+    const Options& options = shared.options;
+    if (options.config.tls == TlsMode::None) return;
+    try {
+        tls::SslCtx ctx = tls::make_server_ctx(options.cert_file, options.key_file);
+        if (shared.tickets) shared.tickets->install(ctx.get());  // tickets made before still resume
+        shared.ctx = std::move(ctx);
+        shared.logger.event(log::Level::Info, "reloaded", {{"cert", options.cert_file}});
+    } catch (const std::exception& e) {
+        shared.logger.event(log::Level::Error, "reload-failed", {{"reason", e.what()}});
+    }
+}
+
 // A listening socket (inetd "wait", systemd Accept=no, the orouboros
 // listener): each connection is served in a forked child of this ready
 // process, with no exec per connection.
 int serve_connections(Shared& shared, int fd) {
     listener::Forking how{"orouboros-smtpd",         "smtpd", "", shared.options.max_connections,
                           shared.options.per_client, ""};
+    how.reload = [&shared] { reload_certificate(shared); };
     // Over a limit a client is told 421; on an implicit-TLS port a reply
     // in clear would only garble the handshake, so it is closed unanswered.
     if (shared.options.config.tls != TlsMode::Implicit) {

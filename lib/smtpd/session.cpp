@@ -87,8 +87,8 @@ void Session::serve() {
         case io::LineStatus::Nul: send(count_error(R::nul_byte)); break;
         }
         if (errors_ >= config_.limits.max_errors && state_ != State::Over) {
-            services_.log.event(log::Level::Warning, "closed",
-                                {{"reason", "too many errors"}, {"errors", std::to_string(errors_)}});
+            services_.log.event(log::Level::Warning, "too-many-errors",
+                                {{"client", peer_.address}, {"errors", std::to_string(errors_)}});
             send(R::too_many_errors);
             return;
         }
@@ -157,7 +157,9 @@ void Session::discard_pregreet() {
         if (n <= 0) break;
         dropped += static_cast<std::size_t>(n);
     }
-    if (dropped > 0) services_.log.event(log::Level::Warning, "pregreet", {{"dropped", std::to_string(dropped)}});
+    if (dropped > 0)
+        services_.log.event(log::Level::Warning, "pregreet",
+                            {{"client", peer_.address}, {"dropped", std::to_string(dropped)}});
 }
 
 bool Session::start_tls() {

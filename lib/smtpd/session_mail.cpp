@@ -183,7 +183,8 @@ Reply Session::on_rcpt(std::string_view arg) {
         }
     }
     services_.log.event(log::Level::Info, "rcpt",
-                        {{"from", tx_->from.address.str()},
+                        {{"client", peer_.address},
+                         {"from", tx_->from.address.str()},
                          {"to", to.str()},
                          {"route", kind ? route::kind_name(*kind) : "none"},
                          {"reply", reply.summary()}});

@@ -122,3 +122,14 @@ stop_orouboros() {
     kill -KILL "$pid" 2>/dev/null || true
     rm -f "$dir/orouboros.pid"
 }
+
+# The SHA-256 fingerprint of the certificate in file $1, as openssl prints it.
+cert_fingerprint() {
+    openssl x509 -in "$1" -noout -fingerprint -sha256 | cut -d= -f2
+}
+
+# The fingerprint of the certificate a new TLS connection to 127.0.0.1:$1 gets.
+served_fingerprint() {
+    timeout 10 openssl s_client -connect "127.0.0.1:$1" </dev/null 2>/dev/null |
+        openssl x509 -noout -fingerprint -sha256 | cut -d= -f2
+}

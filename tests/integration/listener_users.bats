@@ -138,3 +138,17 @@ child_user() {
     [ "$status" -eq 77 ]
     [[ "$output" == *"--smtpd-user needs orouboros started as root"* ]]
 }
+
+@test "listener as root: after SIGHUP the parts still run as their users, the sockets keep their group and mode" {
+    start_separated
+    pid=$(cat "$W/orouboros.pid")
+    kill -HUP "$pid"
+    for ((i = 0; i < 100; i++)); do grep -q 'event=reloaded' "$W/orouboros.log" && break; sleep 0.05; done
+    grep -q 'event=reloaded' "$W/orouboros.log"
+    [ "$(stat -c '%U %G %a' "$SOCKS/deliver.sock")" = "root $U_SMTPD 660" ]
+    run swaks --server "127.0.0.1:$PORT" --tls --auth PLAIN --auth-user asdf --auth-password asdf \
+        --from a@example.com --to hal@example.com --timeout 20
+    [ "$status" -eq 0 ]
+    [ "$(stat -c %U "$W/mail/hal/INBOX")" = "$U_MAIL" ]
+    [ "$(cat /proc/"$pid"/comm)" = orouboros ]
+}

@@ -163,3 +163,31 @@ PY
     [[ "${lines[2]}" == "221 2.0.0"* ]]
     grep -q 'event=pregreet' "$DIR/smtpd.log"
 }
+
+@test "socket activation: a listening socket (Accept=no): SIGHUP loads the renewed certificate for new connections, a broken one is kept out" {
+    cp "$DIR/server.crt" "$DIR/live.crt" && cp "$DIR/server.key" "$DIR/live.key"
+    "$BATS_TEST_DIRNAME/../../contrib/make-cert.sh" "$DIR/b" localhost
+    systemd-socket-activate -l "127.0.0.1:$PORT" \
+        "$BIN/orouboros-smtpd" --tls implicit --cert "$DIR/live.crt" --key "$DIR/live.key" \
+        --hostname listening.test --delivery-domain example.com \
+        --deliver "exec:$BIN/orouboros-mbox-deliver --lmtp --mboxdir $DIR/mail" \
+        --log "$DIR/smtpd.log" 2>"$DIR/activate.log" &
+    SA_PID=$!
+    wait_port "$PORT"
+    a=$(cert_fingerprint "$DIR/server.crt") b=$(cert_fingerprint "$DIR/b/server.crt")
+    [ "$(served_fingerprint "$PORT")" = "$a" ]
+    echo "not a certificate" >"$DIR/live.crt"
+    kill -HUP "$SA_PID"
+    for ((i = 0; i < 100; i++)); do grep -q 'event=reload-failed' "$DIR/smtpd.log" && break; sleep 0.05; done
+    grep -q 'event=reload-failed' "$DIR/smtpd.log"
+    [ "$(served_fingerprint "$PORT")" = "$a" ]
+    cp "$DIR/b/server.crt" "$DIR/live.crt" && cp "$DIR/b/server.key" "$DIR/live.key"
+    kill -HUP "$SA_PID"
+    for ((i = 0; i < 100; i++)); do grep -q 'event=reloaded' "$DIR/smtpd.log" && break; sleep 0.05; done
+    [ "$(served_fingerprint "$PORT")" = "$b" ]
+    run swaks --server "127.0.0.1:$PORT" --tls-on-connect --from a@internet.example --to renewed@example.com --timeout 20
+    [ "$status" -eq 0 ]
+    grep -q '^From a@internet.example ' "$DIR/mail/renewed/INBOX"
+    kill -0 "$SA_PID"   # the same process, still serving
+    [ "$(grep -c 'event=listening' "$DIR/smtpd.log")" -eq 1 ]
+}

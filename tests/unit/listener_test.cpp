@@ -1,5 +1,6 @@
 // The listener's forking server: a handler per connection in a child of its
-// own, at most max_connections at once, a clean stop on SIGTERM.
+// own, at most max_connections at once, a clean stop on SIGTERM, and on
+// SIGQUIT no more connections while the running sessions finish.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -101,6 +102,59 @@ TEST(Listener, ForksAHandlerPerConnectionWithinTheLimitAndStopsOnSigterm) {
 
     ASSERT_EQ(::kill(server, SIGTERM), 0);
     int status = 0;
+    ASSERT_EQ(::waitpid(server, &status, 0), server);
+    EXPECT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+// A server forked off serving `sock` with an echoing handler.
+pid_t serve_echo(Fd sock) {
+    pid_t server = ::fork();
+    if (server != 0) return server;
+    listener::Port p;
+    p.fd = sock.release();
+    p.label = "test";
+    p.handler = [](int conn, const std::string&, const std::string&) {
+        char c;
+        while (::read(conn, &c, 1) == 1) (void)!::write(conn, &c, 1);
+        return 0;
+    };
+    log::Logger log("listener-test", "NONE", log::Level::Error);
+    ::_exit(listener::serve({p}, listener::Limits{}, log));
+}
+
+TEST(Listener, SighupWithNothingToReloadIsIgnoredAndSigquitEndsAfterTheRunningSession) {
+    std::uint16_t port = 0;
+    pid_t server = serve_echo(listening_socket(port));
+    ASSERT_GT(server, 0);
+    Fd held = connect_to(port);
+    ASSERT_EQ(::write(held.get(), "a\n", 2), 2);
+    ASSERT_EQ(read_line(held.get()), "a");  // served by now
+
+    ASSERT_EQ(::kill(server, SIGHUP), 0);  // no reload given: nothing changes
+    Fd other = connect_to(port);
+    ASSERT_EQ(::write(other.get(), "h\n", 2), 2);
+    EXPECT_EQ(read_line(other.get()), "h");
+    other.reset();
+
+    ASSERT_EQ(::kill(server, SIGQUIT), 0);
+    bool refused = false;  // the listening socket closes (bounded wait)
+    for (int i = 0; i < 100 && !refused; ++i) {
+        Fd probe(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+        sockaddr_in sa{};
+        sa.sin_family = AF_INET;
+        sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        sa.sin_port = htons(port);
+        refused = ::connect(probe.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0;
+        if (!refused) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    EXPECT_TRUE(refused);
+    ASSERT_EQ(::write(held.get(), "b\n", 2), 2);  // the session in progress goes on
+    EXPECT_EQ(read_line(held.get()), "b");
+    int status = -1;
+    EXPECT_EQ(::waitpid(server, &status, WNOHANG), 0);  // still there for it
+
+    held.reset();  // the session ends: so does the server, by itself
     ASSERT_EQ(::waitpid(server, &status, 0), server);
     EXPECT_TRUE(WIFEXITED(status));
     EXPECT_EQ(WEXITSTATUS(status), 0);
