@@ -7,6 +7,7 @@ libio-socket-ssl-perl libauthen-sasl-perl python3 procps man-db systemd"
 PACKAGES="$PACKAGES clang-format"  # the C++ layout (.clang-format), checked by make check
 PACKAGES="$PACKAGES clang libclang-rt-14-dev strace"  # hardening: fuzzers, sanitizers, crash tests (postfix: make bench)
 PACKAGES="$PACKAGES libunbound-dev dnsmasq"  # orouboros-forward: DNS (and a DNS server for its tests)
+PACKAGES="$PACKAGES libseccomp-dev"  # orouboros-smtpd: the sessions' system call allow-list
 PACKAGES="$PACKAGES nsd ldnsutils"  # a DNSSEC-signed zone and its server, for the tests of --dnssec-anchor
 PACKAGES="$PACKAGES postfix libsasl2-modules"  # Postfix integration tests
 missing=""

@@ -173,6 +173,7 @@ void add_ports(const Raw& r, const po::variables_map& vm, bool mail_dir_is_new, 
     std::optional<listener::Identity> smtpd_user;
     if (apart) {
         Separation s = separate(r, mail_dir_is_new);
+        o.lock.emplace(r.socket_dir);  // before a stale socket there is removed
         commands.auth += " --state-dir " + state_dir(r.socket_dir, s.authcheck);
         o.ports = stage_ports(r.socket_dir, commands, &s, o.stage_log.get(), r.max_connections, routes);
         smtpd_user = s.smtpd;
@@ -184,12 +185,15 @@ void add_ports(const Raw& r, const po::variables_map& vm, bool mail_dir_is_new, 
     std::string plain = r.cert.empty() ? "none" : r.ssl_port.empty() ? "implicit" : "starttls";
     // Each session port's orouboros-smtpd gets the listening socket and
     // forks a ready session per connection: no exec per connection.
+    // Started as root, it reads the TLS key as root, then confines itself
+    // to the socket directory and becomes its user.
     auto session = [&](const std::string& port, const std::string& tls) {
         listener::Port p;
         p.host = r.host, p.port = port, p.argv = smtpd_argv(r, tls, routes, child_log), p.label = tls;
         p.argv.insert(p.argv.end(), {"--max-connections", std::to_string(r.max_connections)});
+        if (smtpd_user) p.argv.insert(p.argv.end(), {"--user", smtpd_user->name, "--chroot", r.socket_dir});
         p.hand_over = true;
-        p.user = smtpd_user, p.log_fd = o.stage_log.get();
+        p.log_fd = o.stage_log.get();
         o.ports.push_back(std::move(p));
     };
     session(r.port, plain);

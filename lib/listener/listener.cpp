@@ -137,6 +137,7 @@ private:
     Child start(const Port& p, int conn, const std::string& host, const std::string& port);
     Child fork_handler(const Port& p, int conn, const std::string& host, const std::string& port);
     void reap();
+    void log_killed(const Running& ended, int sig);
     void shut_down();
 
     const std::vector<Port>& ports_;
@@ -286,9 +287,18 @@ void Server::reap() {
             if (!g_stop) restart_at_[ended.port] = Clock::now() + kRestartDelay;
         } else {
             --(ended.kind == Kind::Stage ? stages_ : sessions_);
+            if (WIFSIGNALED(st)) log_killed(ended, WTERMSIG(st));
         }
         children_.erase(it);
     }
+}
+
+// A session or stage that a signal ended: SIGSYS is the system call
+// filter's verdict, SIGALRM the session's backstop.
+void Server::log_killed(const Running& ended, int sig) {
+    const char* name = ::sigabbrev_np(sig);
+    log_.event(g_stop ? log::Level::Info : log::Level::Warning, "killed",
+               {{"mode", ports_[ended.port].label}, {"signal", name ? name : std::to_string(sig)}});
 }
 
 void Server::shut_down() {

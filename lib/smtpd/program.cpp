@@ -1,5 +1,6 @@
 #include "smtpd/program.hpp"
 
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -10,11 +11,13 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <ctime>
 
 #include "base/error.hpp"
 #include "io/connect.hpp"
 #include "listener/listener.hpp"
 #include "log/log.hpp"
+#include "smtpd/confine.hpp"
 #include "smtpd/replies.hpp"
 #include "smtpd/session.hpp"
 
@@ -60,10 +63,12 @@ struct Shared {
     const Options& options;
     tls::SslCtx ctx;
     log::Logger& logger;
+    bool confined = false;  // the session runs under the system call allow-list
 };
 
 int run_session(Shared& shared, Peer peer) {
     const Options& options = shared.options;
+    if (shared.confined) restrict_syscalls();
     // A backstop under every deadline: a session never outlives this.
     ::alarm(static_cast<unsigned>(options.config.limits.session.count()) + 120);
     shared.logger.set_sid(log::new_id());
@@ -97,21 +102,35 @@ int serve_connections(Shared& shared, int fd) {
                                    });
 }
 
+// A listening socket given as stdin is stdout too (the listener, inetd
+// "wait"): the sessions get /dev/null there instead.
+void quiet_stdout() {
+    Fd null(::open("/dev/null", O_WRONLY | O_CLOEXEC));
+    if (!null) throw SysError("open /dev/null", errno);
+    check_sys(::dup2(null.get(), STDOUT_FILENO), "put /dev/null on stdout");
+}
+
 }  // namespace
 
-int smtpd_main(const Options& options) {
+int smtpd_main(const Options& given) {
     ::signal(SIGPIPE, SIG_IGN);
     // Close-on-exec: the connection must not leak into the stages smtpd spawns.
     const int fd = listener::systemd_socket();
     const int in = fd < 0 ? STDIN_FILENO : fd;
     const int out = fd < 0 ? STDOUT_FILENO : fd;
 
-    for (const auto* spec : {&options.config.local_route, &options.config.forward_route, &options.config.relay_route})
+    for (const auto* spec : {&given.config.local_route, &given.config.forward_route, &given.config.relay_route})
         if (!spec->empty()) io::check_spec(*spec);
-    log::Logger logger("orouboros-smtpd", options.log_target, log::parse_level(options.log_level));
+    log::Logger logger("orouboros-smtpd", given.log_target, log::parse_level(given.log_level));
+    Options options = given;
     Shared shared{options, {}, logger};
     if (options.config.tls != TlsMode::None) shared.ctx = tls::make_server_ctx(options.cert_file, options.key_file);
-    if (listener::is_listening(in)) return serve_connections(shared, in);
+    const bool listening = listener::is_listening(in);
+    if (listening && in == STDIN_FILENO) quiet_stdout();
+    ::tzset();  // /etc/localtime, read now: neither the chroot nor the allow-list has it
+    if (!options.user.empty()) drop_root(options);  // the key is loaded: root is done
+    shared.confined = can_restrict(options);
+    if (listening) return serve_connections(shared, in);
     return run_session(shared, find_peer(in, out));
 }
 
