@@ -1,8 +1,11 @@
 #include "smtpd/confine.hpp"
 
+#include <linux/seccomp.h>
 #include <openssl/rand.h>
 #include <seccomp.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sysexits.h>
 #include <unistd.h>
@@ -25,8 +28,8 @@ using Filter = std::unique_ptr<void, FilterFree>;
 // What a session does, and no more: read and write its sockets (the
 // client, the stages, the checker), wait on them with a deadline, connect
 // to a stage, allocate, take the time, draw random bytes, handle signals
-// and its alarm, and end.  The same list is in units/orouboros-smtp@.service
-// and its siblings (SystemCallFilter=), checked by tests/cli/units.bats.
+// and its alarm, and end.  units/orouboros-smtp@.service and its siblings
+// allow every call on it (SystemCallFilter=), checked by tests/cli/smtpd.bats.
 constexpr int kSessionCalls[] = {
     SCMP_SYS(read),          SCMP_SYS(write),
     SCMP_SYS(readv),         SCMP_SYS(writev),
@@ -86,7 +89,7 @@ bool can_restrict(const Options& options) {
     return true;
 }
 
-void restrict_syscalls() {
+SyscallFilter SyscallFilter::compile() {
     Filter filter(seccomp_init(SCMP_ACT_KILL_PROCESS));
     if (!filter) throw SysError("set up the system call filter", ENOMEM);
     void* f = filter.get();
@@ -95,7 +98,23 @@ void restrict_syscalls() {
     check_seccomp(seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, AF_UNIX)),
                   "allow socket");
     check_seccomp(seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, SCMP_A1(SCMP_CMP_EQ, TCGETS)), "allow ioctl");
-    check_seccomp(seccomp_load(f), "load the system call filter");
+    Fd memory(::memfd_create("orouboros-smtpd-filter", MFD_CLOEXEC));
+    if (!memory) throw SysError("make room for the system call filter", errno);
+    check_seccomp(seccomp_export_bpf(f, memory.get()), "compile the system call filter");
+    const off_t size = ::lseek(memory.get(), 0, SEEK_END);
+    if (size <= 0 || size % static_cast<off_t>(sizeof(sock_filter)) != 0)
+        throw SysError("compile the system call filter", EINVAL);
+    SyscallFilter out;
+    out.program_.resize(static_cast<std::size_t>(size) / sizeof(sock_filter));
+    if (::pread(memory.get(), out.program_.data(), static_cast<std::size_t>(size), 0) != size)
+        throw SysError("read the system call filter", errno ? errno : EIO);
+    return out;
+}
+
+void SyscallFilter::load() const {
+    sock_fprog prog{static_cast<unsigned short>(program_.size()), const_cast<sock_filter*>(program_.data())};
+    check_sys(::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "set no-new-privileges");
+    check_sys(::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog), "load the system call filter");
 }
 
 }  // namespace orou::smtpd

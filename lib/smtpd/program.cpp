@@ -12,6 +12,7 @@
 
 #include <cstdlib>
 #include <ctime>
+#include <optional>
 
 #include "base/error.hpp"
 #include "io/connect.hpp"
@@ -63,12 +64,12 @@ struct Shared {
     const Options& options;
     tls::SslCtx ctx;
     log::Logger& logger;
-    bool confined = false;  // the session runs under the system call allow-list
+    std::optional<SyscallFilter> filter;  // the session runs under it
 };
 
 int run_session(Shared& shared, Peer peer) {
     const Options& options = shared.options;
-    if (shared.confined) restrict_syscalls();
+    if (shared.filter) shared.filter->load();
     // A backstop under every deadline: a session never outlives this.
     ::alarm(static_cast<unsigned>(options.config.limits.session.count()) + 120);
     shared.logger.set_sid(log::new_id());
@@ -123,13 +124,13 @@ int smtpd_main(const Options& given) {
         if (!spec->empty()) io::check_spec(*spec);
     log::Logger logger("orouboros-smtpd", given.log_target, log::parse_level(given.log_level));
     Options options = given;
-    Shared shared{options, {}, logger};
+    Shared shared{options, {}, logger, {}};
     if (options.config.tls != TlsMode::None) shared.ctx = tls::make_server_ctx(options.cert_file, options.key_file);
     const bool listening = listener::is_listening(in);
     if (listening && in == STDIN_FILENO) quiet_stdout();
     ::tzset();  // /etc/localtime, read now: neither the chroot nor the allow-list has it
     if (!options.user.empty()) drop_root(options);  // the key is loaded: root is done
-    shared.confined = can_restrict(options);
+    if (can_restrict(options)) shared.filter = SyscallFilter::compile();
     if (listening) return serve_connections(shared, in);
     return run_session(shared, find_peer(in, out));
 }
