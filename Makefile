@@ -13,7 +13,7 @@ CXX       ?= g++
 CXXFLAGS  ?= -O2 -g
 CXXFLAGS  += -std=c++20 -Wall -Wextra -Wshadow -pedantic
 CPPFLAGS  += -Ilib -D_GNU_SOURCE
-LDLIBS    := -lboost_program_options -lssl -lcrypto -lsystemd -lunbound
+LDLIBS    := -lboost_program_options -lssl -lcrypto -lsystemd -lunbound -lseccomp
 
 B         := build
 JOBS      ?= $(shell nproc 2>/dev/null || echo 2)

@@ -192,6 +192,8 @@ void add_ports(const Raw& r, const po::variables_map& vm, bool mail_dir_is_new, 
     std::optional<listener::Identity> smtpd_user;
     if (apart) {
         Separation s = separate(r, mail_dir_is_new);
+        // Before a stale socket there is removed; a reload keeps the lock it holds.
+        if (!o.lock || o.lock->dir() != r.socket_dir) o.lock = std::make_shared<listener::DirLock>(r.socket_dir);
         commands.auth += " --state-dir " + state_dir(r.socket_dir, s.authcheck);
         o.ports = stage_ports(r.socket_dir, commands, &s, o.stage_log.get(), r.max_connections, routes);
         smtpd_user = s.smtpd;
@@ -203,14 +205,17 @@ void add_ports(const Raw& r, const po::variables_map& vm, bool mail_dir_is_new, 
     std::string plain = r.cert.empty() ? "none" : r.ssl_port.empty() ? "implicit" : "starttls";
     // Each session port's orouboros-smtpd gets the listening socket and
     // forks a ready session per connection: no exec per connection.
+    // Started as root, it reads the TLS key as root, then confines itself
+    // to the socket directory and becomes its user.
     auto session = [&](const std::string& port, const std::string& tls, const char* label) {
         for (const auto& host : r.hosts) {
             listener::Port p;
             p.host = host, p.port = port, p.argv = smtpd_argv(r, tls, routes, child_log), p.label = label;
             p.argv.insert(p.argv.end(), {"--max-connections", std::to_string(r.max_connections)});
             if (std::string_view(label) == "submission") p.argv.push_back("--require-auth");
+            if (smtpd_user) p.argv.insert(p.argv.end(), {"--user", smtpd_user->name, "--chroot", r.socket_dir});
             p.hand_over = true;
-            p.user = smtpd_user, p.log_fd = o.stage_log.get();
+            p.log_fd = o.stage_log.get();
             o.ports.push_back(std::move(p));
         }
     };
@@ -220,11 +225,11 @@ void add_ports(const Raw& r, const po::variables_map& vm, bool mail_dir_is_new, 
 }
 
 // From the options read to the listener's: throws what goes wrong.
-// `socket_dir`: the stages' socket directory of the running listener, kept.
-ListenerOptions finish(Raw& r, const po::variables_map& vm, const char* argv0, std::shared_ptr<PrivateDir> socket_dir) {
+// `running`: the running listener's, whose socket directory and lock are kept.
+ListenerOptions finish(Raw& r, const po::variables_map& vm, const char* argv0, const ListenerOptions* running) {
     if (r.libexec.empty()) r.libexec = self_dir(argv0);
     ListenerOptions o;
-    o.socket_dir = std::move(socket_dir);
+    if (running) o.socket_dir = running->socket_dir, o.lock = running->lock;
     check_installation(r);
     bool made = make_mail_dir(r);
     add_ports(r, vm, made, o);
@@ -262,7 +267,7 @@ ListenerOptions reread_orouboros(int argc, char** argv, const ListenerOptions& r
     auto vm = read_options(argc, argv, kSpec, desc);
     split_hosts(r);
     check(r);
-    return finish(r, vm, argv[0], running.socket_dir);
+    return finish(r, vm, argv[0], &running);
 }
 
 }  // namespace orou::cli

@@ -6,9 +6,11 @@
 #include <vector>
 
 #include <memory>
+#include <optional>
 
 #include "base/fd.hpp"
 #include "cli/orouboros_privsep.hpp"
+#include "listener/dir_lock.hpp"
 #include "listener/listener.hpp"
 #include "log/log.hpp"
 
@@ -16,8 +18,9 @@ namespace orou::cli {
 
 struct ListenerOptions {
     std::vector<listener::Port> ports;
-    Fd stage_log;                            // started as root with --log FILE: the children's stderr
-    std::shared_ptr<PrivateDir> socket_dir;  // one user: where the stages' sockets are (kept by a reload)
+    Fd stage_log;                             // started as root with --log FILE: the children's stderr
+    std::shared_ptr<PrivateDir> socket_dir;   // one user: where the stages' sockets are (kept by a reload)
+    std::shared_ptr<listener::DirLock> lock;  // started as root: --socket-dir is ours alone (kept by a reload)
     listener::Limits limits;
     std::string log_target = "STDERR";
     std::string log_level = "INFO";
@@ -26,7 +29,8 @@ struct ListenerOptions {
 // Bad usage prints a message and exits EX_USAGE; a missing program exits
 // EX_UNAVAILABLE and a certificate that does not load EX_CONFIG; started
 // as root, a missing user exits EX_NOUSER and a file that a part's user
-// cannot reach EX_NOPERM: all before anything listens.
+// cannot reach EX_NOPERM, and a socket directory that another listener
+// serves EX_TEMPFAIL: all before anything listens.
 ListenerOptions parse_orouboros(int argc, char** argv);
 
 // The same, read again for a reload (SIGHUP) of the running listener:

@@ -29,11 +29,10 @@ void require_access(const Identity& id, const char* program, const std::string& 
 }
 
 void check_files(const Raw& r, const Separation& s) {
-    for (auto [id, program] : {std::pair{&s.smtpd, "orouboros-smtpd"}, std::pair{&s.authcheck, "orouboros-authcheck"},
-                               std::pair{&s.deliver, "orouboros-mbox-deliver"}})
+    // orouboros-smtpd starts as root, reads its files, then drops to its user.
+    for (auto [id, program] :
+         {std::pair{&s.authcheck, "orouboros-authcheck"}, std::pair{&s.deliver, "orouboros-mbox-deliver"}})
         require_access(*id, program, r.libexec + "/" + program, X_OK);
-    for (const auto* f : {&r.cert, &r.key, &r.blocklist, &r.domain_blocklist})
-        require_access(s.smtpd, "orouboros-smtpd", *f, R_OK);
     require_access(s.authcheck, "orouboros-authcheck", r.creds, R_OK);
     require_access(s.deliver, "orouboros-mbox-deliver", mail_dir(r), W_OK | X_OK);
     if (!r.forward && !r.relay_mx && r.smarthost.host.empty()) return;

@@ -59,7 +59,9 @@ void add_options(po::options_description& d, smtpd::Options& o) {
         ("session-timeout", po::value<long>()->default_value(1800), "seconds a session may last")
         ("next-hop-timeout", po::value<long>()->default_value(280), "seconds to wait for a next hop's reply")
         ("max-connections", po::value(&o.max_connections)->default_value(o.max_connections),
-         "sessions at once on a listening socket");
+         "sessions at once on a listening socket")
+        ("user", po::value(&o.user), "started as root: load the key, then run as USER")
+        ("chroot", po::value(&o.chroot_dir), "with --user: confine the sessions to DIR");
     // clang-format on
     add_limit_options(d, l, o.per_client);
 }
@@ -100,6 +102,7 @@ void finish(const po::variables_map& vm, smtpd::Options& o) {
         throw po::error("--max-recipients and --max-auth-failures must be at least 1");
     check_limit_options(l, o.per_client);
     if (o.max_connections < 1) throw po::error("--max-connections must be at least 1");
+    if (!o.chroot_dir.empty() && o.user.empty()) throw po::error("--chroot needs --user");
     if (o.log_target == "STDOUT") o.log_target = "STDERR";  // stdout may be the connection
 }
 

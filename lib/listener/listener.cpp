@@ -112,6 +112,7 @@ private:
     Child start(const Port& p, int conn, const std::string& host, const std::string& port);
     Child fork_handler(const Port& p, int conn, const std::string& host, const std::string& port);
     void reap();
+    void log_killed(const Running& ended, int sig);
     void shut_down();
 
     PortSet set_;
@@ -358,9 +359,18 @@ void Server::reap() {
         } else {
             --(ended.kind == Kind::Stage ? stages_ : sessions_);
             if (!ended.client.empty()) clients_.release(ended.client);
+            if (WIFSIGNALED(st)) log_killed(ended, WTERMSIG(st));
         }
         children_.erase(it);
     }
+}
+
+// A session or stage that a signal ended: SIGSYS is the system call
+// filter's verdict, SIGALRM the session's backstop.
+void Server::log_killed(const Running& ended, int sig) {
+    const char* name = ::sigabbrev_np(sig);
+    log_.event(g_stop ? log::Level::Info : log::Level::Warning, "killed",
+               {{"mode", ports_[ended.port].label}, {"signal", name ? name : std::to_string(sig)}});
 }
 
 void Server::shut_down() {
@@ -393,8 +403,6 @@ int systemd_socket() {
     return SD_LISTEN_FDS_START;
 }
 
-namespace {
-
 // inetd's "wait" and the listener pass the listening socket as stdout too;
 // that copy is no output, and would keep the socket listening after SIGQUIT.
 void detach_stdout(int fd) {
@@ -405,8 +413,6 @@ void detach_stdout(int fd) {
     Fd null(::open("/dev/null", O_WRONLY | O_CLOEXEC));
     if (null) check_sys(::dup2(null.get(), STDOUT_FILENO), "make /dev/null stdout");
 }
-
-}  // namespace
 
 int serve_forking(int fd, const Forking& how, log::Logger& log, const Handler& handler,
                   std::function<void()> before_fork) {

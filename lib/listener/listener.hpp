@@ -102,6 +102,11 @@ struct Forking {
     std::function<void()> reload = {};  // on SIGHUP, e.g. load the certificate again
 };
 
+// inetd's "wait" and the listener pass the listening socket `fd` as stdout
+// too: that copy, no output, would keep the socket listening after
+// SIGQUIT, so stdout becomes /dev/null (when it can be opened).
+void detach_stdout(int fd);
+
 // Serves `fd` (made close-on-exec) until SIGTERM or SIGINT, or until
 // its sessions have ended after SIGQUIT: each connection in a forked child
 // that runs `handler` with SIGPIPE ignored, and `before_fork`, when given,

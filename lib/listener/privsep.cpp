@@ -8,13 +8,11 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 #include "base/error.hpp"
-
-extern char** environ;
 
 namespace orou::listener {
 
@@ -30,16 +28,13 @@ std::vector<gid_t> groups_of(const char* name, gid_t gid) {
     return groups;
 }
 
-// The environment of a child: ours, with `extra` replacing the same names.
+// The environment of a child: a fixed PATH, the few of ours it may use
+// (the time zone, systemd's journal stream for its stderr, a sanitizer
+// build's settings) and `extra`; nothing else of ours.
 std::vector<std::string> child_env(const std::vector<std::string>& extra) {
-    std::vector<std::string> out;
-    for (char** e = environ; *e; ++e) {
-        std::string_view entry(*e);
-        std::string_view name = entry.substr(0, entry.find('=') + 1);
-        auto same_name = [&](const std::string& x) { return x.starts_with(name); };
-        bool replaced = std::any_of(extra.begin(), extra.end(), same_name);
-        if (!replaced) out.emplace_back(entry);
-    }
+    std::vector<std::string> out{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"};
+    for (const char* name : {"TZ", "JOURNAL_STREAM", "ASAN_OPTIONS", "UBSAN_OPTIONS"})
+        if (const char* value = std::getenv(name)) out.push_back(std::string(name) + "=" + value);
     out.insert(out.end(), extra.begin(), extra.end());
     return out;
 }
@@ -51,8 +46,18 @@ std::vector<char*> pointers(std::vector<std::string>& words) {
     return out;
 }
 
+// Empties the capability bounding set (needs root): nothing run from here
+// on can regain a capability.  Async-signal-safe.
+bool drop_bounding_set() {
+    constexpr int kCapabilitySlots = 64;  // more than any kernel has (CAP_LAST_CAP)
+    for (int cap = 0; cap < kCapabilitySlots; ++cap)
+        if (::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL) return false;
+    return true;
+}
+
 // In the child, after fork: only async-signal-safe calls from here on.
 bool become(const Identity& id) {
+    if (!drop_bounding_set()) return false;
     if (::setgroups(id.groups.size(), id.groups.data()) != 0) return false;
     if (::setgid(id.gid) != 0 || ::setuid(id.uid) != 0) return false;
     return ::setuid(0) != 0;  // root must be gone for good
@@ -99,16 +104,35 @@ Child spawn_as(const Identity* id, const std::vector<std::string>& argv, int con
     reset_signals();
     if (::dup2(conn, STDIN_FILENO) < 0 || ::dup2(conn, STDOUT_FILENO) < 0) ::_exit(kExecFailed);
     if (log_fd >= 0 && ::dup2(log_fd, STDERR_FILENO) < 0) ::_exit(kExecFailed);
+    // Nothing else of ours: not the other ports' sockets, not the lock,
+    // not a descriptor whoever started us left open.
+    if (::close_range(3, ~0U, 0) != 0) ::_exit(kExecFailed);
     if (id && !become(*id)) {
         say("orouboros: fatal: unable to become user ", id->name.c_str());
         ::_exit(kExecFailed);
     }
+    if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) ::_exit(kExecFailed);
     // A listener killed without its SIGTERM takes its children along (set
     // after setuid, which clears it; a parent gone already is seen too).
     if (::prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || ::getppid() != parent) ::_exit(kExecFailed);
     ::execve(args[0], args.data(), envp.data());
     say("orouboros: fatal: unable to run ", args[0]);
     ::_exit(kExecFailed);
+}
+
+void drop_privileges(const Identity& id, const std::string& root_dir) {
+    if (!root_dir.empty()) {
+        check_sys(::chroot(root_dir.c_str()), "confine this process to " + root_dir);
+        check_sys(::chdir("/"), "enter " + root_dir);
+    }
+    int death_signal = 0;  // setuid clears it: set again after
+    check_sys(::prctl(PR_GET_PDEATHSIG, &death_signal), "read the parent-death signal");
+    const pid_t parent = ::getppid();
+    errno = 0;
+    if (!become(id)) throw SysError("become user " + id.name, errno ? errno : EPERM);
+    check_sys(::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "set no-new-privileges");
+    check_sys(::prctl(PR_SET_PDEATHSIG, death_signal), "set the parent-death signal");
+    if (death_signal != 0 && ::getppid() != parent) throw SysError("outlive the parent", ESRCH);
 }
 
 bool can_access_as(const Identity& id, const std::string& path, int mode) {

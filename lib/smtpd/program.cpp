@@ -1,5 +1,6 @@
 #include "smtpd/program.hpp"
 
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -10,11 +11,14 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <ctime>
+#include <optional>
 
 #include "base/error.hpp"
 #include "io/connect.hpp"
 #include "listener/listener.hpp"
 #include "log/log.hpp"
+#include "smtpd/confine.hpp"
 #include "smtpd/replies.hpp"
 #include "smtpd/session.hpp"
 #include "tls/ticket_keys.hpp"
@@ -63,10 +67,12 @@ struct Shared {
     log::Logger& logger;
     std::unique_ptr<tls::TicketKeys> tickets;  // with ctx
     std::string loop_id;                       // every session forked from here shares it
+    std::optional<SyscallFilter> filter;       // the session runs under it
 };
 
 int run_session(Shared& shared, Peer peer) {
     const Options& options = shared.options;
+    if (shared.filter) shared.filter->load();
     // A backstop under every deadline: a session never outlives this.
     ::alarm(static_cast<unsigned>(options.config.limits.session.count()) + 120);
     shared.logger.set_sid(log::new_id());
@@ -129,23 +135,29 @@ int serve_connections(Shared& shared, int fd) {
 
 }  // namespace
 
-int smtpd_main(const Options& options) {
+int smtpd_main(const Options& given) {
     ::signal(SIGPIPE, SIG_IGN);
     // Close-on-exec: the connection must not leak into the stages smtpd spawns.
     const int fd = listener::systemd_socket();
     const int in = fd < 0 ? STDIN_FILENO : fd;
     const int out = fd < 0 ? STDOUT_FILENO : fd;
 
-    for (const auto* spec : {&options.config.local_route, &options.config.forward_route, &options.config.relay_route})
+    for (const auto* spec : {&given.config.local_route, &given.config.forward_route, &given.config.relay_route})
         if (!spec->empty()) io::check_spec(*spec);
-    log::Logger logger("orouboros-smtpd", options.log_target, log::parse_level(options.log_level));
-    Shared shared{options, {}, logger, {}, log::new_id().substr(0, 8)};
+    log::Logger logger("orouboros-smtpd", given.log_target, log::parse_level(given.log_level));
+    Options options = given;
+    Shared shared{options, {}, logger, {}, log::new_id().substr(0, 8), {}};
     if (options.config.tls != TlsMode::None) {
         shared.ctx = tls::make_server_ctx(options.cert_file, options.key_file);
         shared.tickets = std::make_unique<tls::TicketKeys>(tls::kTicketKeyPeriod, tls::TicketKeys::Clock::now());
         shared.tickets->install(shared.ctx.get());
     }
-    if (listener::is_listening(in)) return serve_connections(shared, in);
+    const bool listening = listener::is_listening(in);
+    if (listening) listener::detach_stdout(in);  // before the chroot, which has no /dev/null
+    ::tzset();  // /etc/localtime, read now: neither the chroot nor the allow-list has it
+    if (!options.user.empty()) drop_root(options);  // the key is loaded: root is done
+    if (can_restrict(options)) shared.filter = SyscallFilter::compile();
+    if (listening) return serve_connections(shared, in);
     return run_session(shared, find_peer(in, out));
 }
 

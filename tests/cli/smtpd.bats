@@ -762,3 +762,53 @@ EOF
         grep -qx "MaxConnections=[0-9]*" "$units/orouboros-$u.socket"
     done
 }
+
+@test "smtpd: --chroot without --user is a usage error (64)" {
+    run "$BIN/orouboros-smtpd" --chroot "$T" </dev/null
+    [ "$status" -eq 64 ]
+    [[ "$output" == *"--chroot needs --user"* ]]
+}
+
+@test "smtpd: --user needs root (77)" {
+    [ "$(id -u)" -eq 0 ] || skip "changes to another user first"
+    run setpriv --reuid=nobody --regid=nogroup --clear-groups "$BIN/orouboros-smtpd" --user nobody </dev/null
+    [ "$status" -eq 77 ]
+    [[ "$output" == *"--user needs orouboros-smtpd started as root"* ]]
+}
+
+@test "smtpd: with --chroot, a stage outside the directory or spawned is a configuration error (78)" {
+    [ "$(id -u)" -eq 0 ] || skip "starts as root"
+    run "$BIN/orouboros-smtpd" --user nobody --chroot "$T" --deliver "$DELIVER" </dev/null
+    [ "$status" -eq 78 ]
+    [[ "$output" == *"cannot be reached from inside $T"* ]]
+    run "$BIN/orouboros-smtpd" --user nobody --chroot "$T" --deliver "unix:/elsewhere/deliver.sock" </dev/null
+    [ "$status" -eq 78 ]
+}
+
+# The system calls a systemd filter (group names expanded) allows.
+expand_filter() {
+    local word line
+    for word in "$@"; do
+        if [[ "$word" != @* ]]; then echo "$word"; continue; fi
+        while read -r line; do
+            [[ -z "$line" || "$line" == \#* || "$line" == "$word" ]] && continue
+            expand_filter "$line"
+        done < <(systemd-analyze syscall-filter --no-pager "$word")
+    done
+}
+
+@test "smtpd: the smtpd units allow every system call of the sessions' allow-list" {
+    command -v systemd-analyze >/dev/null || skip "no systemd-analyze"
+    src="$BATS_TEST_DIRNAME/../../lib/smtpd/confine.cpp"
+    calls=$(grep -o 'SCMP_SYS([a-z0-9_]*)' "$src" | sed 's/SCMP_SYS(\(.*\))/\1/' | sort -u)
+    [ "$(wc -l <<<"$calls")" -gt 40 ]
+    for unit in smtp submission submissions; do
+        file="$BATS_TEST_DIRNAME/../../units/orouboros-$unit@.service"
+        allow=$(sed -n 's/^SystemCallFilter=\([^~].*\)/\1/p' "$file")
+        deny=$(sed -n 's/^SystemCallFilter=~\(.*\)/\1/p' "$file")
+        # shellcheck disable=SC2086
+        allowed=$(comm -23 <(expand_filter $allow | sort -u) <(expand_filter $deny | sort -u))
+        missing=$(comm -23 <(echo "$calls") <(echo "$allowed"))
+        [ -z "$missing" ] || { echo "$unit does not allow: $missing"; false; }
+    done
+}
