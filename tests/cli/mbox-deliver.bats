@@ -190,21 +190,22 @@ START='LHLO client.test\r\nMAIL FROM:<a@x.example>\r\n'
     [ "${lines[2]}" = "250-PIPELINING" ]
     [ "${lines[3]}" = "250-ENHANCEDSTATUSCODES" ]
     [ "${lines[4]}" = "250-8BITMIME" ]
-    [ "${lines[5]}" = "250 SIZE 26214400" ]
-    [ "${lines[6]}" = "250 2.1.0 sender ok" ]
-    [ "${lines[9]}" = "354 end data with <CR><LF>.<CR><LF>" ]
-    [ "${lines[10]}" = "250 2.0.0 <bob@h.example> delivered" ]
-    [ "${lines[11]}" = "250 2.0.0 <carol@h.example> delivered" ]
-    [ "${lines[12]}" = "221 2.0.0 bye" ]
+    [ "${lines[5]}" = "250-XLOOP" ]
+    [ "${lines[6]}" = "250 SIZE 26214400" ]
+    [ "${lines[7]}" = "250 2.1.0 sender ok" ]
+    [ "${lines[10]}" = "354 end data with <CR><LF>.<CR><LF>" ]
+    [ "${lines[11]}" = "250 2.0.0 <bob@h.example> delivered" ]
+    [ "${lines[12]}" = "250 2.0.0 <carol@h.example> delivered" ]
+    [ "${lines[13]}" = "221 2.0.0 bye" ]
     grep -qx '.dot' "$M/bob/INBOX"
     grep -qx 'Delivered-To: carol@h.example' "$M/carol/INBOX"
 }
 
 @test "mbox-deliver: --lmtp refuses a bad local part at RCPT with 550 5.1.3 and still delivers to the others" {
     run lmtp "${START}RCPT TO:<../evil@h.example>\r\nRCPT TO:<bob@h.example>\r\nDATA\r\nx\r\n.\r\n"
-    [[ "${lines[7]}" == "550 5.1.3 <../evil@h.example> refused: "* ]]
-    [ "${lines[10]}" = "250 2.0.0 <bob@h.example> delivered" ]
-    [ "${#lines[@]}" -eq 11 ]
+    [[ "${lines[8]}" == "550 5.1.3 <../evil@h.example> refused: "* ]]
+    [ "${lines[11]}" = "250 2.0.0 <bob@h.example> delivered" ]
+    [ "${#lines[@]}" -eq 12 ]
     [ "$(files_in "$M")" -eq 1 ]
 }
 
@@ -217,9 +218,9 @@ START='LHLO client.test\r\nMAIL FROM:<a@x.example>\r\n'
 
 @test "mbox-deliver: --lmtp refuses smuggled DATA for every recipient and stores nothing" {
     run lmtp "${START}RCPT TO:<bob@h.example>\r\nRCPT TO:<carol@h.example>\r\nDATA\r\nx\n.\nMAIL FROM:<evil@x>\r\nRCPT TO:<mallory@h.example>\r\nDATA\r\nevil\r\n.\r\nNOOP\r\n"
-    [ "${lines[10]}" = "554 5.6.0 bare CR or LF in the message (RFC 5321 2.3.8)" ]
     [ "${lines[11]}" = "554 5.6.0 bare CR or LF in the message (RFC 5321 2.3.8)" ]
-    [ "${lines[12]}" = "250 2.0.0 ok" ]
+    [ "${lines[12]}" = "554 5.6.0 bare CR or LF in the message (RFC 5321 2.3.8)" ]
+    [ "${lines[13]}" = "250 2.0.0 ok" ]
     [ "$(files_in "$M")" -eq 0 ]
 }
 
@@ -228,17 +229,17 @@ START='LHLO client.test\r\nMAIL FROM:<a@x.example>\r\n'
     cp "$M/bob/INBOX" "$T/before"
     line=$(head -c 600 /dev/zero | tr '\0' x)
     run lmtp "${START}RCPT TO:<bob@h.example>\r\nDATA\r\n$line\r\n$line\r\n.\r\nMAIL FROM:<a@x.example> SIZE=2000\r\n" --max-message-size 1000
-    [ "${lines[5]}" = "250 SIZE 1000" ]
-    [ "${lines[9]}" = "552 5.3.4 message too big" ]
-    [ "${lines[10]}" = "552 5.3.4 message size exceeds the fixed limit" ]
+    [ "${lines[6]}" = "250 SIZE 1000" ]
+    [ "${lines[10]}" = "552 5.3.4 message too big" ]
+    [ "${lines[11]}" = "552 5.3.4 message size exceeds the fixed limit" ]
     cmp "$M/bob/INBOX" "$T/before"
 }
 
 @test "mbox-deliver: --lmtp answers 451 4.3.0 for a recipient whose mailbox cannot be written" {
     touch "$M/bob"
     run lmtp "${START}RCPT TO:<bob@h.example>\r\nRCPT TO:<carol@h.example>\r\nDATA\r\nx\r\n.\r\n"
-    [ "${lines[10]}" = "451 4.3.0 <bob@h.example> mailbox temporarily unavailable" ]
-    [ "${lines[11]}" = "250 2.0.0 <carol@h.example> delivered" ]
+    [ "${lines[11]}" = "451 4.3.0 <bob@h.example> mailbox temporarily unavailable" ]
+    [ "${lines[12]}" = "250 2.0.0 <carol@h.example> delivered" ]
 }
 
 @test "mbox-deliver: an INBOX with a second hard link gets 451 4.2.0 (75 by the sendmail convention) and both names stay byte for byte" {
@@ -246,8 +247,8 @@ START='LHLO client.test\r\nMAIL FROM:<a@x.example>\r\n'
     ln "$M/bob/INBOX" "$T/elsewhere"
     cp "$M/bob/INBOX" "$T/before"
     run lmtp "${START}RCPT TO:<bob@h.example>\r\nRCPT TO:<carol@h.example>\r\nDATA\r\nx\r\n.\r\n"
-    [ "${lines[10]}" = "451 4.2.0 <bob@h.example> mailbox is a link or not a regular file, not written" ]
-    [ "${lines[11]}" = "250 2.0.0 <carol@h.example> delivered" ]
+    [ "${lines[11]}" = "451 4.2.0 <bob@h.example> mailbox is a link or not a regular file, not written" ]
+    [ "${lines[12]}" = "250 2.0.0 <carol@h.example> delivered" ]
     run deliver --mboxdir "$M" bob <<<"Subject: again"
     [ "$status" -eq 75 ]
     cmp "$M/bob/INBOX" "$T/before"
@@ -261,9 +262,9 @@ START='LHLO client.test\r\nMAIL FROM:<a@x.example>\r\n'
     ln -s "$T/target" "$M/bob/INBOX"
     mkfifo "$M/carol/INBOX"
     run lmtp "${START}RCPT TO:<bob@h.example>\r\nRCPT TO:<carol@h.example>\r\nRCPT TO:<dave@h.example>\r\nDATA\r\nx\r\n.\r\n"
-    [ "${lines[11]}" = "451 4.2.0 <bob@h.example> mailbox is a link or not a regular file, not written" ]
-    [ "${lines[12]}" = "451 4.2.0 <carol@h.example> mailbox is a link or not a regular file, not written" ]
-    [ "${lines[13]}" = "451 4.2.0 <dave@h.example> mailbox is a link or not a regular file, not written" ]
+    [ "${lines[12]}" = "451 4.2.0 <bob@h.example> mailbox is a link or not a regular file, not written" ]
+    [ "${lines[13]}" = "451 4.2.0 <carol@h.example> mailbox is a link or not a regular file, not written" ]
+    [ "${lines[14]}" = "451 4.2.0 <dave@h.example> mailbox is a link or not a regular file, not written" ]
     [ "$(cat "$T/target")" = precious ]
     [ -L "$M/bob/INBOX" ] && [ -p "$M/carol/INBOX" ] && [ "$(files_in "$M/dave/INBOX")" -eq 0 ]
 }
@@ -279,11 +280,11 @@ START='LHLO client.test\r\nMAIL FROM:<a@x.example>\r\n'
 @test "mbox-deliver: --lmtp answers 503 out of sequence and 500 to unknown commands" {
     run lmtp 'MAIL FROM:<a@x>\r\nLHLO c\r\nRCPT TO:<bob@h.example>\r\nDATA\r\nEHLO c\r\nRSET\r\nQUIT\r\n'
     [ "${lines[1]}" = "503 5.5.1 send LHLO first" ]
-    [ "${lines[7]}" = "503 5.5.1 send MAIL first" ]
     [ "${lines[8]}" = "503 5.5.1 send MAIL first" ]
-    [ "${lines[9]}" = "500 5.5.1 command not recognized" ]
-    [ "${lines[10]}" = "250 2.0.0 ok" ]
-    [ "${lines[11]}" = "221 2.0.0 bye" ]
+    [ "${lines[9]}" = "503 5.5.1 send MAIL first" ]
+    [ "${lines[10]}" = "500 5.5.1 command not recognized" ]
+    [ "${lines[11]}" = "250 2.0.0 ok" ]
+    [ "${lines[12]}" = "221 2.0.0 bye" ]
 }
 
 @test "mbox-deliver: --lmtp says 421 4.4.2 when the client stops talking for --timeout seconds" {
