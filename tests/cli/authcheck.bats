@@ -218,3 +218,9 @@ now_ms() { echo $(($(date +%s%N) / 1000000)); }
     [ "$status" -eq 0 ]
     [[ "$output" == *"--checkpassword"* ]]
 }
+
+@test "authcheck: --version prints the program and its version and exits 0" {
+    run orouboros-authcheck --version
+    [ "$status" -eq 0 ]
+    [[ "$output" =~ ^orouboros-authcheck\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+}

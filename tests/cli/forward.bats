@@ -416,3 +416,9 @@ EOF
     run "${FWD[@]}" --host h --password hunter2 -f a@x.example b@h.example </dev/null
     [ "$status" -eq 64 ]
 }
+
+@test "forward: --version prints the program and its version and exits 0" {
+    run orouboros-forward --version
+    [ "$status" -eq 0 ]
+    [[ "$output" =~ ^orouboros-forward\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+}

@@ -303,3 +303,9 @@ EOF
     [[ "$output" == *"status 0"* ]]
     for u in bob carol dave; do [ "$(grep -c '^From ' "$M/$u/INBOX")" -eq 1 ]; done
 }
+
+@test "mbox-deliver: --version prints the program and its version and exits 0" {
+    run orouboros-mbox-deliver --version
+    [ "$status" -eq 0 ]
+    [[ "$output" =~ ^orouboros-mbox-deliver\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+}
