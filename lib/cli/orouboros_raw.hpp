@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "route/router.hpp"
+
 namespace orou::cli {
 
 struct Upstream {  // the home server (forward) or the smarthost (relay)
@@ -16,7 +18,9 @@ struct Upstream {  // the home server (forward) or the smarthost (relay)
 struct RawListenerOptions {
     std::string host = "127.0.0.1", port = "2500", ssl_port, cert, key, hostname;
     std::vector<std::string> delivery, forward_domains;
-    bool local = false, forward = false, relay_mx = false;
+    // relay_mx: authenticated mail for other domains goes to their MX hosts,
+    // the default unless --relay-host or --no-relay (refused) is given.
+    bool local = false, forward = false, relay_mx = false, no_relay = false;
     std::string relay_dnssec_anchor;  // with relay_mx: DNSSEC trust anchors
     Upstream home{"", "", "implicit", "", "", "", ""};
     Upstream smarthost{"", "", "starttls", "", "", "", ""};
@@ -43,6 +47,13 @@ StageCommands stage_commands(const RawListenerOptions& r, const std::string& sta
 
 // The specs orouboros-smtpd gets for them: exec:COMMAND, or unix:PATH.
 using Routes = StageCommands;
+
+// The domains the sessions take mail for, by route: with --forward and no
+// --local the delivery domains are forwarded (the original's meaning).
+route::Domains session_domains(const RawListenerOptions& r);
+
+// Throws ConfigError naming a domain that would be routed nowhere.
+void check_routes(const RawListenerOptions& r);
 
 // The orouboros-smtpd command line for one port (tls: none, starttls, implicit).
 std::vector<std::string> smtpd_argv(const RawListenerOptions& r, const std::string& tls, const Routes& routes,
