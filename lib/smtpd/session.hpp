@@ -87,6 +87,7 @@ private:
     bool other_destination(const smtp::Address& to) const;
     const std::string& route_spec(route::Kind kind) const;
     smtp::Reply open_hop(route::Kind kind);
+    smtp::Reply heard(const smtp::Reply& from_next_hop);  // privacy.hpp's rule, the detail logged
     smtp::Reply deliver(std::string message);
     std::string received_header(const std::string& id) const;
     std::string protocol_name() const;

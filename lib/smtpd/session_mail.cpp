@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include "smtp/data_reader.hpp"
+#include "smtpd/privacy.hpp"
 #include "smtpd/replies.hpp"
 #include "smtpd/session.hpp"
 
@@ -82,6 +83,15 @@ Reply Session::on_mail(std::string_view arg) {
     return R::sender_ok;
 }
 
+// What the client hears of a next hop's reply: a stranger a fixed text, the
+// owner the detail; the log has the detail whenever the client does not.
+Reply Session::heard(const Reply& from_next_hop) {
+    Reply r = for_client(from_next_hop, auth_user_.has_value());
+    if (r.text != from_next_hop.text)
+        services_.log.event(log::Level::Info, "next-hop", {{"reply", from_next_hop.summary()}});
+    return r;
+}
+
 const std::string& Session::route_spec(route::Kind kind) const {
     switch (kind) {
     case route::Kind::Local: return config_.local_route;
@@ -105,13 +115,13 @@ Reply Session::open_hop(route::Kind kind) {
             services_.log.event(
                 log::Level::Warning, "next-hop",
                 {{"route", route::kind_name(kind)}, {"result", "unavailable"}, {"error", opened.detail}});
-            return opened.error;
+            return heard(opened.error);
         }
         hop_ = std::move(opened.hop);
         hop_kind_ = kind;
     }
     Reply mail = hop_->mail(tx_->from_arg);
-    if (!mail.ok()) return mail;
+    if (!mail.ok()) return heard(mail);
     tx_->hop_has_mail = true;
     return R::ok;
 }
@@ -150,7 +160,7 @@ Reply Session::on_rcpt(std::string_view arg) {
     } else if (tx_->route && (*tx_->route != *kind || other_destination(to))) {
         reply = R::other_route;
     } else if (reply = open_hop(*kind); reply.ok()) {
-        reply = hop_->rcpt("TO:<" + to.str() + ">");
+        reply = heard(hop_->rcpt("TO:<" + to.str() + ">"));
         if (reply.ok()) {
             tx_->rcpts.push_back(to);
             tx_->route = kind;
@@ -194,6 +204,7 @@ Reply Session::deliver(std::string message) {
     std::vector<Reply> replies = hop_->data(message, tx_->rcpts.size());
     tx_->hop_has_mail = false;  // the hop's transaction is over
     Reply reply = combine(replies, id);
+    if (!reply.ok()) reply = heard(reply);
     services_.log.event(log::Level::Info, "data",
                         {{"msgid", id},
                          {"from", tx_->from.address.str()},

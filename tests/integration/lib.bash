@@ -76,6 +76,20 @@ make_fixtures() {
     printf '%s\n' "$CREDS_ASDF" >"$dir/creds.json"
 }
 
+# The chain's fixtures in $1: home/ and vps/ with certificates and
+# credentials, the VPS's account "vps" at home (its password, which must
+# never be logged, in vps/home-password), and FP, the SHA-256 fingerprint
+# of home's certificate.
+make_chain_fixtures() {
+    local t=$1
+    mkdir -p "$t/vps" "$t/home" "$t/home/mail" "$t/vps/mail"
+    make_fixtures "$t/home"
+    make_fixtures "$t/vps"
+    printf 's3cret-home-pw\n' | orouboros-mkcreds --file "$t/home/creds.json" add vps --password-stdin
+    printf 's3cret-home-pw\n' >"$t/vps/home-password"
+    FP=$(openssl x509 -in "$t/home/server.crt" -noout -fingerprint -sha256 | cut -d= -f2)
+}
+
 # Starts `orouboros ARGS...` in the background (log in $dir/orouboros.log),
 # waits for each port given in ORO_WAIT_PORTS.  As root it runs with
 # --single-user: these tests are about the relay, not about its users
