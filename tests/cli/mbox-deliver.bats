@@ -309,3 +309,14 @@ EOF
     [ "$status" -eq 0 ]
     [[ "$output" =~ ^orouboros-mbox-deliver\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
 }
+
+@test "mbox-deliver: the dialogue by hand of EXAMPLES runs as printed (its mail directory the test's)" {
+    load ../integration/lib
+    script=$(man_example orouboros-mbox-deliver.8 "A dialogue by hand")
+    [[ "$script" == *"--mboxdir /var/mail"* ]]
+    run bash -c "exec 2>/dev/null; ${script//\/var\/mail/$M}"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"250 2.0.0 <bob@home.example> delivered"* ]]
+    grep -q '^Subject: hi$' "$M/bob/INBOX"
+    grep -q '^hello$' "$M/bob/INBOX"
+}

@@ -241,3 +241,18 @@ with_config() {
     [ "$status" -eq 0 ]
     [[ "$output" =~ ^orouboros-mkcreds\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
 }
+
+@test "mkcreds: the EXAMPLES run as printed (the credentials file the test's)" {
+    load ../integration/lib
+    script=$(man_example orouboros-mkcreds.8 "From a script")
+    [[ "$script" == *"/etc/orouboros/creds.json"* ]]
+    run bash -c "exec 2>/dev/null; pw='b0b pass'; ${script//\/etc\/orouboros\/creds.json/$F}"
+    [ "$status" -eq 0 ]
+    [ "$output" = yes ]
+    script=$(man_example orouboros-mkcreds.8 "List, then remove")
+    run bash -c "${script//\/etc\/orouboros\/creds.json/$F}"
+    [ "$status" -eq 0 ]
+    [ "$output" = bob ]
+    run orouboros-mkcreds --file "$F" list
+    [ -z "$output" ]
+}
