@@ -90,6 +90,14 @@ make_chain_fixtures() {
     FP=$(openssl x509 -in "$t/home/server.crt" -noout -fingerprint -sha256 | cut -d= -f2)
 }
 
+# The original program's walkthrough, as typed into openssl s_client
+# (the message's Subject: $1).
+walkthrough_dialogue() {
+    printf '%s\n' 'EHLO asdf' 'AUTH PLAIN' YXNkZgBhc2Rm 'MAIL FROM: test@example.com' \
+        'rcpt to: another_test@example.com' DATA 'From: test@example.com' 'To: another_test@example.com' \
+        "Subject: $1" '' 'the body line' . QUIT
+}
+
 # Starts `orouboros ARGS...` in the background (log in $dir/orouboros.log),
 # waits for each port given in ORO_WAIT_PORTS.  As root it runs with
 # --single-user: these tests are about the relay, not about its users
@@ -122,4 +130,25 @@ stop_orouboros() {
     done
     kill -KILL "$pid" 2>/dev/null || true
     rm -f "$dir/orouboros.pid"
+}
+
+# The shell lines of an EXAMPLES block of a man page, as printed: the
+# literal block after the paragraph that contains $2, in man/$1 rendered by
+# mandoc.  In a block with "$ " prompts, only the prompted lines and their
+# continuations (the output left out).
+man_example() {
+    local page="$BATS_TEST_DIRNAME/../../man/$1"
+    mandoc -Tascii "$page" | col -b | awk -v marker="$2" '
+        index($0, marker) { found = 1; next }
+        found && /^$/ { if (++blank == 2) exit; next }
+        found && blank == 1 { sub(/^\t   /, ""); lines[n++] = $0; if ($0 ~ /^\$ /) prompted = 1 }
+        END {
+            for (i = 0; i < n; i++) {
+                l = lines[i]
+                if (!prompted) { print l; continue }
+                if (l ~ /^\$ /) { print substr(l, 3); keep = 1 }
+                else if (l ~ /^ / && keep) print l
+                else keep = 0
+            }
+        }'
 }
