@@ -756,3 +756,36 @@ EOF
     [ "$status" -eq 0 ]
     [[ "$output" =~ ^orouboros-smtpd\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
 }
+
+@test "smtpd: without --relay, an authenticated client's mail for another domain goes to orouboros-forward --mx" {
+    # .invalid never resolves (RFC 6761): the MX stage's own refusal shows it was asked
+    run dialog --allow-plaintext-auth <<'EOF'
+< 220
+> EHLO x
+< 250
+> AUTH PLAIN AGFzZGYAYXNkZg==
+< 235
+> MAIL FROM:<asdf@example.com>
+< 250
+> RCPT TO:<friend@nowhere.invalid>
+< 550 5.1.2 domain nowhere.invalid does not exist
+> QUIT
+< 221
+EOF
+    echo "$output"
+    [ "$status" -eq 0 ]
+    grep -q 'orouboros-forward.*event=route domain=nowhere.invalid result=refused' "$T/smtpd.log"
+}
+
+@test "smtpd: a domain that would be routed nowhere stops it with 78, naming the domain" {
+    run "$BIN/orouboros-smtpd" --config /dev/null --tls none --delivery-domain example.com </dev/null
+    [ "$status" -eq 78 ]
+    [[ "$output" == *"delivery domain example.com is routed nowhere: give --deliver"* ]]
+    run "$BIN/orouboros-smtpd" --config /dev/null --tls none --forward-domain home.example </dev/null
+    [ "$status" -eq 78 ]
+    [[ "$output" == *"forward domain home.example is routed nowhere: give --forward"* ]]
+    # a forward domain delivered locally too has its route
+    run "$BIN/orouboros-smtpd" --config /dev/null --tls none --delivery-domain example.com \
+        --forward-domain example.com --deliver "$DELIVER" --log NONE </dev/null
+    [ "$status" -eq 0 ]
+}
