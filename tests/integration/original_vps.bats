@@ -11,10 +11,17 @@ load lib
 
 setup() {
     [ "$(id -u)" -eq 0 ] || skip "needs a network namespace (root)"
-    T="$BATS_TEST_TMPDIR"
+    # not under $BATS_TEST_TMPDIR, which only root may enter
+    T=$(mktemp -d /tmp/orouboros-vps.XXXXXX)
+    chmod 755 "$T"
     BIN=${OROUBOROS_BIN:-$(dirname "$(command -v orouboros-smtpd)")}
     make_chain_fixtures "$T"
+    chmod 644 "$T/home/server.crt"  # the CA the VPS trusts
     mkdir -p "$T/mx"
+}
+
+teardown() {
+    rm -rf "$T"
 }
 
 # The whole scenario, inside the namespace: each server started here is
@@ -38,7 +45,7 @@ scenario() {
         --port 55577 --delivery-domain example.com --local --mboxdir "$T/home/mail" --hostname home.test
     cd "$T/vps"
     export SSL_CERT_FILE="$T/home/server.crt"
-    ORO_WAIT_PORTS="2525 4650" start_orouboros "$T/vps" \
+    ORO_LAUNCH=$LAUNCH ORO_WAIT_PORTS="2525 4650" start_orouboros "$T/vps" \
         --cert server.crt --key server.key --forward --forward-domain example.com \
         --delivery-domain example.com --forward-host localhost --forward-port 55577 --port 2525 --ssl-port 4650
     unset SSL_CERT_FILE
@@ -49,9 +56,10 @@ scenario() {
         >"$T/owner.out" 2>&1
 }
 
-@test "original VPS command line: example.com goes home, an owner's mail to foreign.example goes to its MX" {
+# Runs the scenario, the VPS's listener started through $1 (or directly).
+original_vps() {
     run unshare -n -m "$BATS_TEST_DIRNAME/netns.bash" "$T" bash -c \
-        "T='$T' BIN='$BIN' PATH='$PATH'; . '$BATS_TEST_DIRNAME/lib.bash'; $(declare -f scenario); scenario"
+        "T='$T' BIN='$BIN' PATH='$PATH' LAUNCH='$1'; . '$BATS_TEST_DIRNAME/lib.bash'; $(declare -f scenario); scenario"
     echo "$output"
     cat "$T"/*.out "$T/vps/orouboros.log" || true
     [ "$status" -eq 0 ]
@@ -62,4 +70,13 @@ scenario() {
     grep -q '^Subject: to foreign.example' "$T/mx/friend/INBOX"
     grep -q '^From me@example.com ' "$T/mx/friend/INBOX"
     [ -z "$(ls -A "$T/vps/mail")" ]
+}
+
+@test "original VPS command line, as root: example.com goes home, an owner's mail to foreign.example goes to its MX" {
+    original_vps ""
+}
+
+@test "original VPS command line, as a plain user: example.com goes home, an owner's mail goes to the MX" {
+    chown -R nobody:nogroup "$T/vps"
+    original_vps "setpriv --reuid=nobody --regid=nogroup --clear-groups"
 }
