@@ -422,3 +422,11 @@ EOF
     [ "$status" -eq 0 ]
     [[ "$output" =~ ^orouboros-forward\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
 }
+
+@test "forward: --mx on the command line keeps the configuration's host out (no usage error)" {
+    printf '[forward]\nhost = 127.0.0.1\n' >"$T/x.conf"
+    # .invalid never resolves (RFC 6761): the refusal shows --mx was taken
+    run "${FWD[@]}" --config "$T/x.conf" --mx -f a@x.example friend@nowhere.invalid <<<"Subject: t"
+    [ "$status" -eq 68 ]
+    [[ "$output" == *"550 5.1.2"* ]]
+}

@@ -320,3 +320,11 @@ EOF
     grep -q '^Subject: hi$' "$M/bob/INBOX"
     grep -q '^hello$' "$M/bob/INBOX"
 }
+
+@test "mbox-deliver: --maildir on the command line keeps the configuration's mboxdir out" {
+    printf '[mbox-deliver]\nmboxdir = %s\n' "$T/other" >"$T/x.conf"
+    mkdir -p "$T/other"
+    "${D[@]}" --config "$T/x.conf" --maildir "$M" -f a@x.example bob <<<"Subject: t"
+    [ -n "$(ls "$M/bob/new")" ]
+    [ -z "$(ls -A "$T/other")" ]
+}
