@@ -14,11 +14,13 @@ constexpr cli::Spec kAuthcheckSpec{
     "orouboros-authcheck", "authcheck",
     "orouboros-authcheck [--credentials FILE] [--config FILE] [--log TARGET] [--log-level LEVEL]\n"
     "           [--timeout SECONDS] [--fail-delay SECONDS] [--state-dir DIR] [--max-fail-delay SECONDS]\n"
-    "           [--checkpassword [PROG ARGS...]]"};
+    "           [--checkpassword [PROG ARGS...]]",
+    "credentials user-credentials"};
 
 constexpr cli::Spec kMkcredsSpec{
     "orouboros-mkcreds", "mkcreds",
-    "orouboros-mkcreds [--file FILE] [--password-stdin] [--config FILE] add|passwd|del|list [USER]"};
+    "orouboros-mkcreds [--file FILE] [--password-stdin] [--config FILE] add|passwd|del|list [USER]",
+    "file credentials user-credentials"};
 
 template <class T>
 auto at_least(T low, const char* name) {

@@ -3,13 +3,17 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <set>
+#include <sstream>
 
 #include "base/error.hpp"
+#include "base/version.hpp"
 
 namespace orou::cli {
 
@@ -37,6 +41,37 @@ std::string config_file(const po::variables_map& vm, const po::options_descripti
     if (vm.count("config")) return vm["config"].as<std::string>();
     if (!desc.find_nothrow("config", false)) return "";
     return ::access(kDefaultConfig, F_OK) == 0 ? kDefaultConfig : "";
+}
+
+// Every program's options, and --version.
+po::options_description with_version(const po::options_description& desc) {
+    po::options_description all;
+    all.add(desc).add_options()("version", "print the version and exit");
+    return all;
+}
+
+// The key of a word made by config_words: "--key=value" or "--key".
+std::string word_key(const std::string& word) { return word.substr(2, word.find('=') - 2); }
+
+// The file's words, but for those of a group (Spec::groups) of which the
+// command line gave a key: there the command line wins.
+std::vector<std::string> unless_given(std::vector<std::string> words, std::string_view groups,
+                                      const po::variables_map& given) {
+    std::vector<std::string> taken;  // keys of the groups the command line gave
+    for (std::size_t start = 0; start <= groups.size();) {
+        std::size_t end = std::min(groups.find('|', start), groups.size());
+        std::vector<std::string> group;
+        std::istringstream keys{std::string(groups.substr(start, end - start))};
+        bool hit = false;
+        for (std::string key; keys >> key;) {
+            hit = hit || (given.count(key) && !given[key].defaulted());
+            group.push_back(key);
+        }
+        if (hit) taken.insert(taken.end(), group.begin(), group.end());
+        start = end + 1;
+    }
+    std::erase_if(words, [&](const std::string& w) { return std::ranges::count(taken, word_key(w)) > 0; });
+    return words;
 }
 
 }  // namespace
@@ -69,11 +104,11 @@ std::vector<std::string> config_words(std::string_view path, std::string_view se
 po::variables_map read_options(int argc, char** argv, const Spec& spec, const po::options_description& desc,
                                const po::positional_options_description& positional) {
     po::variables_map vm;
-    po::store(po::command_line_parser(argc, argv).options(desc).positional(positional).run(), vm);
-    if (vm.count("help")) return vm;
+    po::store(po::command_line_parser(argc, argv).options(with_version(desc)).positional(positional).run(), vm);
+    if (vm.count("help") || vm.count("version")) return vm;
     if (auto file = config_file(vm, desc); !file.empty()) {
         std::string section = vm.count("section") ? vm["section"].as<std::string>() : spec.section;
-        auto words = config_words(file, section, desc);
+        auto words = unless_given(config_words(file, section, desc), spec.groups, vm);
         po::store(po::command_line_parser(words).options(desc).run(), vm);
     }
     po::notify(vm);
@@ -86,7 +121,11 @@ po::variables_map parse(int argc, char** argv, const Spec& spec, const po::optio
     try {
         vm = read_options(argc, argv, spec, desc, positional);
         if (vm.count("help")) {
-            std::cout << "usage: " << spec.usage << "\n" << desc << "\n";
+            std::cout << "usage: " << spec.usage << "\n" << with_version(desc) << "\n";
+            std::exit(EX_OK);
+        }
+        if (vm.count("version")) {
+            std::cout << spec.prog << " " << kVersion << "\n";
             std::exit(EX_OK);
         }
     } catch (const po::error& e) {
@@ -97,6 +136,14 @@ po::variables_map parse(int argc, char** argv, const Spec& spec, const po::optio
         std::exit(EX_CONFIG);
     }
     return vm;
+}
+
+std::string program_dir(const char* argv0) {
+    char buf[PATH_MAX];
+    ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+    std::string path = n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string(argv0);
+    auto slash = path.rfind('/');
+    return slash == std::string::npos ? "." : path.substr(0, slash);
 }
 
 std::vector<std::string> read_list_file(const std::string& path) {

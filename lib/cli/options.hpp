@@ -23,10 +23,14 @@ struct Spec {
     const char* prog;     // "orouboros-smtpd"
     const char* section;  // "smtpd"
     const char* usage;    // the synopsis line(s), printed on usage errors
+    // Keys that name one setting, or choices of which one is given:
+    // blank-separated, groups separated by '|' ("file credentials|host mx").
+    // One of a group given on the command line, the file's are not read.
+    const char* groups = "";
 };
 
 // Parses argv (and the file named by --config, when desc has it).  Prints
-// --help and exits 0; prints a usage error and exits EX_USAGE on bad input.
+// --help, or --version ("PROGRAM VERSION"), and exits 0; prints a usage error and exits EX_USAGE on bad input.
 po::variables_map parse(int argc, char** argv, const Spec& spec, const po::options_description& desc,
                         const po::positional_options_description& positional = {});
 
@@ -40,6 +44,9 @@ po::variables_map read_options(int argc, char** argv, const Spec& spec, const po
 // words ("--key=value"), so that the one parser validates both.
 std::vector<std::string> config_words(std::string_view path, std::string_view section,
                                       const po::options_description& desc);
+
+// The directory of the running program (where its sibling programs are).
+std::string program_dir(const char* argv0);
 
 // Reads a list file: one entry a line, blank lines and # comments skipped.
 std::vector<std::string> read_list_file(const std::string& path);

@@ -56,6 +56,19 @@ std::string relay_command(const Raw& r, const std::string& log) {
 
 }  // namespace
 
+route::Domains session_domains(const Raw& r) {
+    route::Domains d{{}, r.forward_domains};
+    auto& mine = r.forward && !r.local ? d.forward : d.delivery;
+    mine.insert(mine.end(), r.delivery.begin(), r.delivery.end());
+    return d;
+}
+
+void check_routes(const Raw& r) {
+    const bool local = !local_command(r, "").empty();
+    route::require_routes(session_domains(r),
+                          {local, r.forward, "--local and --mboxdir (or --forward)", "--forward and --forward-host"});
+}
+
 StageCommands stage_commands(const Raw& r, const std::string& stage_log) {
     return {local_command(r, stage_log), forward_command(r, stage_log), relay_command(r, stage_log),
             stage(r, "orouboros-authcheck", stage_log) + " --credentials " + r.creds};
@@ -79,11 +92,12 @@ std::vector<std::string> smtpd_argv(const Raw& r, const std::string& tls, const 
     };
     if (tls != "none") add("--cert", r.cert), add("--key", r.key);
     add("--hostname", r.hostname);
-    for (const auto& d : r.delivery) add("--delivery-domain", d);
-    for (const auto& d : r.forward_domains) add("--forward-domain", d);
+    const route::Domains domains = session_domains(r);
+    for (const auto& d : domains.delivery) add("--delivery-domain", d);
+    for (const auto& d : domains.forward) add("--forward-domain", d);
     add("--deliver", routes.local);
     add("--forward", routes.forward);
-    add("--relay", routes.relay);
+    add("--relay", routes.relay.empty() ? "none" : routes.relay);
     add("--auth", routes.auth);
     add("--sender-blocklist", r.blocklist);
     add("--sender-domain-blocklist", r.domain_blocklist);

@@ -3,7 +3,6 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -13,6 +12,7 @@
 #include "cli/options.hpp"
 #include "cli/orouboros_privsep.hpp"
 #include "cli/orouboros_raw.hpp"
+#include "tls/client.hpp"
 #include "tls/tls.hpp"
 
 namespace orou::cli {
@@ -24,7 +24,8 @@ constexpr Spec kSpec{
     "orouboros [--host ADDR]... [--port N] [--ssl-port N] [--submission-port N] [--cert FILE --key FILE]\n"
     "       [--delivery-domain D]... [--forward-domain D]... [--local]\n"
     "       [--mboxdir DIR | --maildir DIR | --wmaildir DIR] [--user-credentials FILE]\n"
-    "       [--log STDERR|STDOUT|FILE] [--log-level LEVEL] [options]"};
+    "       [--log STDERR|STDOUT|FILE] [--log-level LEVEL] [options]",
+    "relay-mx relay-host no-relay|mboxdir maildir wmaildir"};
 
 using Raw = RawListenerOptions;
 
@@ -51,7 +52,8 @@ void add_options(po::options_description& d, Raw& r) {
         ("forward-fingerprint", po::value(&r.home.fingerprint), "SHA-256 of the home server's certificate")
         ("forward-user", po::value(&r.home.user), "user name for AUTH at the home server")
         ("forward-password-file", po::value(&r.home.password_file), "file holding that password")
-        ("relay-mx", po::bool_switch(&r.relay_mx), "send authenticated mail to the recipients' MX hosts")
+        ("relay-mx", po::bool_switch(&r.relay_mx), "send authenticated mail to the recipients' MX hosts (default)")
+        ("no-relay", po::bool_switch(&r.no_relay), "refuse authenticated mail for other domains")
         ("relay-dnssec-anchor", po::value(&r.relay_dnssec_anchor), "with --relay-mx: validate DNSSEC from FILE")
         ("relay-host", po::value(&r.smarthost.host), "send authenticated mail through this smarthost")
         ("relay-port", po::value(&r.smarthost.port), "smarthost port")
@@ -87,20 +89,19 @@ void add_options(po::options_description& d, Raw& r) {
 
 constexpr const char* kUserOptions[] = {"smtpd-user", "authcheck-user", "deliver-user", "forwarder-user", "socket-dir"};
 
-std::string self_dir(const char* argv0) {
-    char buf[PATH_MAX];
-    ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-    std::string path = n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string(argv0);
-    auto slash = path.rfind('/');
-    return slash == std::string::npos ? "." : path.substr(0, slash);
-}
-
 void check_upstream(const Upstream& u, const char* name) {
     std::string n(name);
     if (u.tls != "implicit" && u.tls != "starttls" && u.tls != "none")
         throw po::error("--" + n + "-tls must be implicit, starttls or none");
     if (u.user.empty() != u.password_file.empty())
         throw po::error("--" + n + "-user and --" + n + "-password-file go together");
+    // what orouboros-forward would refuse, told now rather than at each connection
+    if (!u.fingerprint.empty() && !tls::parse_fingerprint(u.fingerprint))
+        throw po::error("--" + n + "-fingerprint must be a SHA-256 digest (64 hex digits, colons allowed)");
+    if (!u.fingerprint.empty() && !u.ca.empty())
+        throw po::error("give --" + n + "-ca or --" + n + "-fingerprint, not both");
+    if ((!u.fingerprint.empty() || !u.ca.empty()) && u.tls == "none")
+        throw po::error("--" + n + "-ca and --" + n + "-fingerprint need --" + n + "-tls implicit or starttls");
 }
 
 // `host = 127.0.0.1 ::1` (or with commas) is two hosts, as two lines are.
@@ -126,8 +127,10 @@ void check(const Raw& r) {
     if (dirs > 1) throw po::error("give only one of --mboxdir, --maildir, --wmaildir");
     if (r.local && dirs == 0) throw po::error("--local needs --mboxdir, --maildir or --wmaildir");
     if (r.forward && r.home.host.empty()) throw po::error("--forward needs --forward-host");
-    if (r.relay_mx && !r.smarthost.host.empty()) throw po::error("give --relay-mx or --relay-host, not both");
-    if (!r.relay_dnssec_anchor.empty() && !r.relay_mx) throw po::error("--relay-dnssec-anchor needs --relay-mx");
+    if (r.relay_mx + !r.smarthost.host.empty() + r.no_relay > 1)
+        throw po::error("give one of --relay-mx, --relay-host and --no-relay");
+    if (!r.relay_dnssec_anchor.empty() && (r.no_relay || !r.smarthost.host.empty()))
+        throw po::error("--relay-dnssec-anchor is for the MX hosts: not with --relay-host or --no-relay");
     check_upstream(r.home, "forward");
     check_upstream(r.smarthost, "relay");
     if (r.max_connections < 1) throw po::error("--max-connections must be at least 1");
@@ -227,9 +230,11 @@ void add_ports(const Raw& r, const po::variables_map& vm, bool mail_dir_is_new, 
 // From the options read to the listener's: throws what goes wrong.
 // `running`: the running listener's, whose socket directory and lock are kept.
 ListenerOptions finish(Raw& r, const po::variables_map& vm, const char* argv0, const ListenerOptions* running) {
-    if (r.libexec.empty()) r.libexec = self_dir(argv0);
+    if (r.libexec.empty()) r.libexec = program_dir(argv0);
+    r.relay_mx = !r.no_relay && r.smarthost.host.empty();
     ListenerOptions o;
     if (running) o.socket_dir = running->socket_dir, o.lock = running->lock;
+    check_routes(r);
     check_installation(r);
     bool made = make_mail_dir(r);
     add_ports(r, vm, made, o);

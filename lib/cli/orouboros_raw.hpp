@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "listener/clients.hpp"
+#include "route/router.hpp"
 #include "smtpd/config.hpp"
 
 namespace orou::cli {
@@ -20,7 +21,9 @@ struct RawListenerOptions {
     std::vector<std::string> hosts{"127.0.0.1"};  // every port is bound on each
     std::string port = "2500", ssl_port, submission_port, cert, key, hostname;
     std::vector<std::string> delivery, forward_domains;
-    bool local = false, forward = false, relay_mx = false;
+    // relay_mx: authenticated mail for other domains goes to their MX hosts,
+    // the default unless --relay-host or --no-relay (refused) is given.
+    bool local = false, forward = false, relay_mx = false, no_relay = false;
     std::string relay_dnssec_anchor;  // with relay_mx: DNSSEC trust anchors
     Upstream home{"", "", "implicit", "", "", "", ""};
     Upstream smarthost{"", "", "starttls", "", "", "", ""};
@@ -49,6 +52,13 @@ StageCommands stage_commands(const RawListenerOptions& r, const std::string& sta
 
 // The specs orouboros-smtpd gets for them: exec:COMMAND, or unix:PATH.
 using Routes = StageCommands;
+
+// The domains the sessions take mail for, by route: with --forward and no
+// --local the delivery domains are forwarded (the original's meaning).
+route::Domains session_domains(const RawListenerOptions& r);
+
+// Throws ConfigError naming a domain that would be routed nowhere.
+void check_routes(const RawListenerOptions& r);
 
 // The orouboros-smtpd command line for one port (tls: none, starttls, implicit).
 std::vector<std::string> smtpd_argv(const RawListenerOptions& r, const std::string& tls, const Routes& routes,

@@ -40,7 +40,7 @@ void add_options(po::options_description& d, smtpd::Options& o) {
         ("forward-domain", po::value(&c.domains.forward)->composing(), "domain forwarded home (repeatable)")
         ("deliver", po::value(&c.local_route), "local delivery stage (exec:, unix: or lmtp: spec)")
         ("forward", po::value(&c.forward_route), "route to the home server (spec)")
-        ("relay", po::value(&c.relay_route), "outbound route for authenticated clients (spec)")
+        ("relay", po::value(&c.relay_route), "outbound route for authenticated clients: a spec, mx or none")
         ("auth", po::value(&o.auth_spec), "authentication checker (exec: or unix: spec)")
         ("auth-timeout", po::value<long>()->default_value(30), "seconds to wait for the checker")
         ("allow-plaintext-auth", po::bool_switch(&c.allow_plaintext_auth), "offer AUTH without TLS")
@@ -81,7 +81,21 @@ std::chrono::seconds seconds(const po::variables_map& vm, const char* key) {
     return std::chrono::seconds(v);
 }
 
-void finish(const po::variables_map& vm, smtpd::Options& o) {
+// Room for the Received header this program adds before the stage sees a message.
+constexpr std::size_t kStageSizeMargin = 64 * 1024;
+
+// --relay mx (the default): orouboros-forward --mx beside this program, as
+// Postfix and OpenSMTPD send to the recipient domain's MX hosts; none: refused.
+void relay_route(const po::variables_map& vm, const char* argv0, smtpd::Options& o) {
+    auto& c = o.config;
+    if (c.relay_route == "none") return c.relay_route.clear();
+    if (vm.count("relay") && c.relay_route != "mx") return;
+    c.relay_route = "exec:" + program_dir(argv0) + "/orouboros-forward --config /dev/null --lmtp --mx --helo " +
+                    c.hostname + " --log " + o.log_target + " --log-level " + o.log_level + " --max-message-size " +
+                    std::to_string(c.limits.max_message + kStageSizeMargin);
+}
+
+void finish(const po::variables_map& vm, const char* argv0, smtpd::Options& o) {
     auto& c = o.config;
     c.tls = tls_mode(vm["tls"].as<std::string>());
     if (c.tls != smtpd::TlsMode::None && (o.cert_file.empty() || o.key_file.empty()))
@@ -104,6 +118,8 @@ void finish(const po::variables_map& vm, smtpd::Options& o) {
     if (o.max_connections < 1) throw po::error("--max-connections must be at least 1");
     if (!o.chroot_dir.empty() && o.user.empty()) throw po::error("--chroot needs --user");
     if (o.log_target == "STDOUT") o.log_target = "STDERR";  // stdout may be the connection
+    relay_route(vm, argv0, o);
+    route::require_routes(c.domains, {!c.local_route.empty(), !c.forward_route.empty()});
 }
 
 }  // namespace
@@ -114,7 +130,7 @@ smtpd::Options parse_smtpd(int argc, char** argv) {
     add_options(desc, o);
     auto vm = parse(argc, argv, kSpec, desc);
     try {
-        finish(vm, o);
+        finish(vm, argv[0], o);
     } catch (const po::error& e) {
         std::fprintf(stderr, "%s: usage error: %s\n", kSpec.prog, e.what());
         std::exit(EX_USAGE);

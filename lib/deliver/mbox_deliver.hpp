@@ -14,7 +14,8 @@ namespace orou::deliver {
 
 inline constexpr cli::Spec kSpec{"orouboros-mbox-deliver", "mbox-deliver",
                                  "orouboros-mbox-deliver --mboxdir DIR | --maildir DIR | --wmaildir DIR [options]\n"
-                                 "           (--lmtp | --recover | [-f SENDER] RCPT...)"};
+                                 "           (--lmtp | --recover | [-f SENDER] RCPT...)",
+                                 "mboxdir maildir wmaildir"};
 
 struct Config {
     StoreConfig store;

@@ -77,12 +77,14 @@ UnboundResolver::UnboundResolver(const std::string& forwarder, const std::string
     if (!ctx_) throw ConfigError("resolver: cannot create the libunbound context");
     check_ub(ub_ctx_async(ctx_.get(), 1), "resolve in a thread");
     if (!anchor.empty()) check_ub(ub_ctx_add_ta_file(ctx_.get(), anchor.c_str()), "read the trust anchor " + anchor);
+    // A resolver on loopback (systemd-resolved's 127.0.0.53, a local unbound)
+    // is the usual one: libunbound would not ask it otherwise.
+    check_ub(ub_ctx_set_option(ctx_.get(), "do-not-query-localhost:", "no"), "allow a resolver on loopback");
     if (forwarder.empty()) {
         check_ub(ub_ctx_resolvconf(ctx_.get(), nullptr), "read /etc/resolv.conf");
         check_ub(ub_ctx_hosts(ctx_.get(), nullptr), "read /etc/hosts");
         return;
     }
-    check_ub(ub_ctx_set_option(ctx_.get(), "do-not-query-localhost:", "no"), "allow a resolver on loopback");
     check_ub(ub_ctx_set_fwd(ctx_.get(), forwarder.c_str()), "use the resolver " + forwarder);
 }
 

@@ -31,6 +31,17 @@ const char* kind_name(Kind kind) {
     return "?";
 }
 
+void require_routes(Domains domains, Stages stages) {
+    normalize_all(domains.delivery);
+    normalize_all(domains.forward);
+    for (const auto& d : domains.delivery)
+        if (!stages.local)
+            throw ConfigError("delivery domain " + d + " is routed nowhere: give " + stages.local_option);
+    for (const auto& d : domains.forward)
+        if (!stages.forward && !(stages.local && contains(domains.delivery, d)))
+            throw ConfigError("forward domain " + d + " is routed nowhere: give " + stages.forward_option);
+}
+
 Router::Router(Domains domains) : domains_(std::move(domains)) {
     normalize_all(domains_.delivery);
     normalize_all(domains_.forward);

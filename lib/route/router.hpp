@@ -17,6 +17,19 @@ struct Domains {
     std::vector<std::string> forward;   // to the home server, from anyone
 };
 
+// Which routes a configuration has a stage for, and the options that
+// would give one (named in the error).
+struct Stages {
+    bool local = false, forward = false;
+    const char* local_option = "--deliver";
+    const char* forward_option = "--forward";
+};
+
+// A domain that would be routed nowhere (a delivery domain with no local
+// stage, a forward domain with neither) is a configuration error, found at
+// start: throws ConfigError naming the domain and the option it needs.
+void require_routes(Domains domains, Stages stages);
+
 class Router {
 public:
     explicit Router(Domains domains);  // normalises; throws ConfigError on a bad domain

@@ -94,6 +94,7 @@ private:
     const std::string& route_spec(route::Kind kind) const;
     smtp::Reply open_hop(route::Kind kind);
     void log_message(const std::string& id, const smtp::Reply& reply) const;
+    smtp::Reply heard(const smtp::Reply& from_next_hop);  // privacy.hpp's rule, the detail logged
     std::string received_header(const std::string& id) const;
     std::string protocol_name() const;
 

@@ -5,6 +5,7 @@
 
 #include "smtp/data_reader.hpp"
 #include "smtp/mail_params.hpp"
+#include "smtpd/privacy.hpp"
 #include "smtpd/replies.hpp"
 #include "smtpd/session.hpp"
 
@@ -106,6 +107,15 @@ bool Session::loops(const std::vector<std::string>& trail) const {
     return here || trail.size() >= static_cast<std::size_t>(config_.limits.max_hops);
 }
 
+// What the client hears of a next hop's reply: a stranger a fixed text, the
+// owner the detail; the log has the detail whenever the client does not.
+Reply Session::heard(const Reply& from_next_hop) {
+    Reply r = for_client(from_next_hop, auth_user_.has_value());
+    if (r.text != from_next_hop.text)
+        services_.log.event(log::Level::Info, "next-hop", {{"reply", from_next_hop.summary()}});
+    return r;
+}
+
 const std::string& Session::route_spec(route::Kind kind) const {
     switch (kind) {
     case route::Kind::Local: return config_.local_route;
@@ -129,13 +139,13 @@ Reply Session::open_hop(route::Kind kind) {
             services_.log.event(
                 log::Level::Warning, "next-hop",
                 {{"route", route::kind_name(kind)}, {"result", "unavailable"}, {"error", opened.detail}});
-            return opened.error;
+            return heard(opened.error);
         }
         hop_ = std::move(opened.hop);
         hop_kind_ = kind;
     }
     Reply mail = hop_->mail(tx_->from_arg + (hop_->offers(smtp::kLoopExtension) ? tx_->loop_arg : ""));
-    if (!mail.ok()) return mail;
+    if (!mail.ok()) return heard(mail);
     tx_->hop_has_mail = true;
     return R::ok;
 }
@@ -174,7 +184,7 @@ Reply Session::on_rcpt(std::string_view arg) {
     } else if (tx_->route && (*tx_->route != *kind || other_destination(to))) {
         reply = R::other_route;
     } else if (reply = open_hop(*kind); reply.ok()) {
-        reply = hop_->rcpt("TO:<" + to.str() + ">");
+        reply = heard(hop_->rcpt("TO:<" + to.str() + ">"));
         if (reply.ok()) {
             tx_->rcpts.push_back(to);
             tx_->route = kind;
@@ -197,7 +207,7 @@ Reply Session::on_data(std::string_view arg) {
     if (tx_->rcpts.empty()) return count_error(R::no_valid_rcpts);
     Reply go = hop_->begin_data();
     if (go.code != R::start_data.code) {
-        Reply reply = go.ok() ? R::next_hop_confused : go;
+        Reply reply = go.ok() ? R::next_hop_confused : heard(go);
         services_.log.event(log::Level::Info, "data", {{"reply", reply.summary()}});
         reset_transaction();
         return reply;
@@ -216,6 +226,7 @@ Reply Session::on_data(std::string_view arg) {
     const smtp::DataStatus st = smtp::read_data(reader_, timer_, limits, *hop_);
     reader_.set_max_line(l.max_line);
     Reply reply = st == smtp::DataStatus::Ok ? combine(hop_->end_data(tx_->rcpts.size()), id) : data_refusal(st);
+    if (st == smtp::DataStatus::Ok && !reply.ok()) reply = heard(reply);
     if (st == smtp::DataStatus::Timeout || st == smtp::DataStatus::Eof) state_ = State::Over;
     log_message(id, reply);
     if (st != smtp::DataStatus::Ok) hop_.reset();  // abandoned: the stage rolled back

@@ -219,3 +219,16 @@ now_ms() { echo $(($(date +%s%N) / 1000000)); }
     [ "$status" -eq 0 ]
     [[ "$output" == *"--checkpassword"* ]]
 }
+
+@test "authcheck: --version prints the program and its version and exits 0" {
+    run orouboros-authcheck --version
+    [ "$status" -eq 0 ]
+    [[ "$output" =~ ^orouboros-authcheck\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+}
+
+@test "authcheck: --user-credentials on the command line wins over the configuration's credentials" {
+    printf 'credentials = %s\n' "$T/nonexistent.json" >"$T/x.conf"
+    printf '%s\n' '{"asdf": {"salt": "dExNPiUB4fBd39dXxiGLvA==", "hash": "Ow5nPPcyWgy11lUmF/rK45aReQVTMXsiJ237PZKmbBk="}}' >"$T/c.json"
+    printf 'asdf\0asdf\0\0' | orouboros-authcheck --config "$T/x.conf" --user-credentials "$T/c.json" \
+        --fail-delay 0 --log NONE --checkpassword 3<&0
+}

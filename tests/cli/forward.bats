@@ -416,3 +416,17 @@ EOF
     run "${FWD[@]}" --host h --password hunter2 -f a@x.example b@h.example </dev/null
     [ "$status" -eq 64 ]
 }
+
+@test "forward: --version prints the program and its version and exits 0" {
+    run orouboros-forward --version
+    [ "$status" -eq 0 ]
+    [[ "$output" =~ ^orouboros-forward\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+}
+
+@test "forward: --mx on the command line keeps the configuration's host out (no usage error)" {
+    printf '[forward]\nhost = 127.0.0.1\n' >"$T/x.conf"
+    # .invalid never resolves (RFC 6761): the refusal shows --mx was taken
+    run "${FWD[@]}" --config "$T/x.conf" --mx -f a@x.example friend@nowhere.invalid <<<"Subject: t"
+    [ "$status" -eq 68 ]
+    [[ "$output" == *"550 5.1.2"* ]]
+}

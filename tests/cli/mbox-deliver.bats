@@ -339,3 +339,28 @@ EOF
     [[ "$output" == *"status 0"* ]]
     for u in bob carol dave; do [ "$(grep -c '^From ' "$M/$u/INBOX")" -eq 1 ]; done
 }
+
+@test "mbox-deliver: --version prints the program and its version and exits 0" {
+    run orouboros-mbox-deliver --version
+    [ "$status" -eq 0 ]
+    [[ "$output" =~ ^orouboros-mbox-deliver\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+}
+
+@test "mbox-deliver: the dialogue by hand of EXAMPLES runs as printed (its mail directory the test's)" {
+    load ../integration/lib
+    script=$(man_example orouboros-mbox-deliver.8 "A dialogue by hand")
+    [[ "$script" == *"--mboxdir /var/mail"* ]]
+    run bash -c "exec 2>/dev/null; ${script//\/var\/mail/$M}"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"250 2.0.0 <bob@home.example> delivered"* ]]
+    grep -q '^Subject: hi$' "$M/bob/INBOX"
+    grep -q '^hello$' "$M/bob/INBOX"
+}
+
+@test "mbox-deliver: --maildir on the command line keeps the configuration's mboxdir out" {
+    printf '[mbox-deliver]\nmboxdir = %s\n' "$T/other" >"$T/x.conf"
+    mkdir -p "$T/other"
+    "${D[@]}" --config "$T/x.conf" --maildir "$M" -f a@x.example bob <<<"Subject: t"
+    [ -n "$(ls "$M/bob/new")" ]
+    [ -z "$(ls -A "$T/other")" ]
+}

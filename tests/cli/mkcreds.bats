@@ -203,3 +203,56 @@ files_in() { find "$1" -mindepth 1 -maxdepth 1 | wc -l; }
     [ "$status" -eq 0 ]
     [[ "$output" == *"add|passwd|del|list"* ]]
 }
+
+# A configuration file naming another credentials file, as an installed
+# machine's does: the command line must win over it.
+with_config() {
+    printf '%s\n' "$ORIGINAL" >"$T/real.json"
+    cp "$T/real.json" "$T/real.before"
+    printf 'user-credentials = %s\n[mkcreds]\nfile = %s\n' "$T/real.json" "$T/real.json" >"$T/x.conf"
+    cd "$T"
+}
+
+@test "mkcreds: --credentials on the command line wins over the configuration's file for list" {
+    with_config
+    printf '{"carol": {"salt": "dExNPiUB4fBd39dXxiGLvA==", "hash": "Ow5nPPcyWgy11lUmF/rK45aReQVTMXsiJ237PZKmbBk="}}\n' >c.json
+    run orouboros-mkcreds --config "$T/x.conf" --credentials ./c.json list
+    [ "$status" -eq 0 ]
+    [ "$output" = carol ]
+}
+
+@test "mkcreds: --credentials on the command line wins over the configuration's file for add" {
+    with_config
+    printf 'pw\n' | orouboros-mkcreds --config "$T/x.conf" --credentials ./c.json --password-stdin add bob
+    F="$T/c.json" verify bob pw
+    cmp "$T/real.json" "$T/real.before"
+}
+
+@test "mkcreds: --user-credentials on the command line wins over the configuration's file for del" {
+    with_config
+    cp "$T/real.json" c.json
+    orouboros-mkcreds --config "$T/x.conf" --user-credentials ./c.json del asdf
+    ! grep -q asdf c.json
+    cmp "$T/real.json" "$T/real.before"
+}
+
+@test "mkcreds: --version prints the program and its version and exits 0" {
+    run orouboros-mkcreds --version
+    [ "$status" -eq 0 ]
+    [[ "$output" =~ ^orouboros-mkcreds\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+}
+
+@test "mkcreds: the EXAMPLES run as printed (the credentials file the test's)" {
+    load ../integration/lib
+    script=$(man_example orouboros-mkcreds.8 "From a script")
+    [[ "$script" == *"/etc/orouboros/creds.json"* ]]
+    run bash -c "exec 2>/dev/null; pw='b0b pass'; ${script//\/etc\/orouboros\/creds.json/$F}"
+    [ "$status" -eq 0 ]
+    [ "$output" = yes ]
+    script=$(man_example orouboros-mkcreds.8 "List, then remove")
+    run bash -c "${script//\/etc\/orouboros\/creds.json/$F}"
+    [ "$status" -eq 0 ]
+    [ "$output" = bob ]
+    run orouboros-mkcreds --file "$F" list
+    [ -z "$output" ]
+}

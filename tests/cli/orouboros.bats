@@ -171,14 +171,78 @@ PY
     [ "$status" -eq 64 ]
     run orouboros --no-such-option
     [ "$status" -eq 64 ]
-    run orouboros --port "$PORT" --relay-dnssec-anchor "$T/anchor"
+    run orouboros --port "$PORT" --relay-dnssec-anchor "$T/anchor" --no-relay
     [ "$status" -eq 64 ]
-    [[ "$output" == *"--relay-dnssec-anchor needs --relay-mx"* ]]
+    [[ "$output" == *"--relay-dnssec-anchor is for the MX hosts"* ]]
+    run orouboros --port "$PORT" --relay-mx --no-relay
+    [ "$status" -eq 64 ]
+    [[ "$output" == *"give one of --relay-mx, --relay-host and --no-relay"* ]]
+}
+
+@test "orouboros: a malformed --forward-fingerprint or --relay-fingerprint stops it with 64 before it listens" {
+    run timeout 20 orouboros --port "$PORT" --forward --forward-domain example.com --forward-host 127.0.0.1 \
+        --forward-fingerprint 'AB:CD:not-hex'
+    [ "$status" -eq 64 ]
+    [[ "$output" == *"--forward-fingerprint must be a SHA-256 digest"* ]]
+    run timeout 20 orouboros --port "$PORT" --relay-host 127.0.0.1 --relay-fingerprint "$(printf '%062d' 0)"
+    [ "$status" -eq 64 ]
+    [[ "$output" == *"--relay-fingerprint must be a SHA-256 digest"* ]]
+    run timeout 20 orouboros --port "$PORT" --forward --forward-domain example.com --forward-host 127.0.0.1 \
+        --forward-tls none --forward-fingerprint "$(printf '%064d' 0)"
+    [ "$status" -eq 64 ]
+    [[ "$output" == *"need --forward-tls implicit or starttls"* ]]
+    ! "$PY" -c 'import socket,sys; socket.create_connection(("127.0.0.1",int(sys.argv[1])),1)' "$PORT" 2>/dev/null
+}
+
+@test "orouboros: a domain that would be routed nowhere stops it with 78, naming the domain, before it listens" {
+    run timeout 20 orouboros --port "$PORT" --delivery-domain example.com
+    [ "$status" -eq 78 ]
+    [[ "$output" == *"delivery domain example.com is routed nowhere"* ]]
+    run timeout 20 orouboros --port "$PORT" --forward-domain home.example --mboxdir "$T/mail" --local
+    [ "$status" -eq 78 ]
+    [[ "$output" == *"forward domain home.example is routed nowhere"* ]]
+    ! "$PY" -c 'import socket,sys; socket.create_connection(("127.0.0.1",int(sys.argv[1])),1)' "$PORT" 2>/dev/null
+}
+
+# The pid of the listener's child whose command line matches $1 (bounded wait).
+child() {
+    local pid i c
+    pid=$(cat "$T/orouboros.pid")
+    for ((i = 0; i < 100; i++)); do
+        c=$(pgrep -P "$pid" -f "$1") && break
+        sleep 0.05
+    done
+    [ -n "$c" ] && echo "$c"
+}
+
+# The orouboros-smtpd command line the listener runs for $PORT.
+smtpd_cmdline() {
+    local s
+    s=$(child 'orouboros-smtpd ') && tr '\0' ' ' <"/proc/$s/cmdline"
+}
+
+@test "orouboros: with --forward and no --local the delivery domains are forwarded, as the original's were" {
+    ORO_WAIT_PORTS=$PORT start_orouboros "$T" --port "$PORT" --forward --forward-host 127.0.0.1 \
+        --forward-domain home.example --delivery-domain example.com
+    cmd=$(smtpd_cmdline)
+    [[ "$cmd" == *"--forward-domain home.example --forward-domain example.com "* ]]
+    [[ "$cmd" != *"--delivery-domain"* ]]
+}
+
+@test "orouboros: authenticated mail for other domains goes to the MX hosts by default; --no-relay refuses it" {
+    ORO_WAIT_PORTS=$PORT start_orouboros "$T" --port "$PORT" --delivery-domain example.com --mboxdir "$T/mail"
+    relay=$(child 'orouboros-forward .*--lmtp --mx')
+    [[ "$(smtpd_cmdline)" == *"--relay unix:"* ]]
+    stop_orouboros "$T"
+    ORO_WAIT_PORTS=$PORT start_orouboros "$T" --port "$PORT" --delivery-domain example.com --mboxdir "$T/mail" \
+        --no-relay
+    [[ "$(smtpd_cmdline)" == *"--relay none"* ]]
+    ! pgrep -P "$(cat "$T/orouboros.pid")" -f 'orouboros-forward' >/dev/null
 }
 
 @test "orouboros: --relay-mx runs one orouboros-forward --mx on the relay socket, given --relay-dnssec-anchor" {
     printf '%s\n' '. IN DS 20326 8 2 e06d44b80b8f1d39a95c0b0d7c65d08458e880409bbc683457104237c7f8ec8d' >"$T/anchor"
-    ORO_WAIT_PORTS=$PORT start_orouboros "$T" --port "$PORT" --delivery-domain example.com \
+    ORO_WAIT_PORTS=$PORT start_orouboros "$T" --port "$PORT" --delivery-domain example.com --mboxdir "$T/mail" \
         --relay-mx --relay-dnssec-anchor "$T/anchor"
     relay=$(listener_child "$T" 'orouboros-forward .*--lmtp --mx')
     tr '\0' ' ' <"/proc/$relay/cmdline" | grep -q -- "--dnssec-anchor $T/anchor --max-connections 400"
@@ -201,4 +265,10 @@ PY
     run timeout 10 orouboros --single-user --port "$PORT" --mboxdir "$T/mail"
     [ "$status" -ne 0 ]
     [[ "$output" == *"unable to bind 127.0.0.1:$PORT"* ]]
+}
+
+@test "orouboros: --version prints the program and its version and exits 0" {
+    run orouboros --version
+    [ "$status" -eq 0 ]
+    [[ "$output" =~ ^orouboros\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
 }

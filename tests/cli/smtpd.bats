@@ -220,8 +220,8 @@ EOF
     ! grep -rq 'YXNkZg' "$T"/*.log
 }
 
-@test "smtpd: an authenticated client may send elsewhere; with no relay route that is 550 5.7.1" {
-    run dialog --allow-plaintext-auth <<'EOF'
+@test "smtpd: an authenticated client may send elsewhere; with --relay none that is 550 5.7.1" {
+    run dialog --allow-plaintext-auth --relay none <<'EOF'
 < 220
 > EHLO x
 < 250
@@ -529,7 +529,7 @@ EOF
 > MAIL FROM:<a@internet.example>
 < 250
 > RCPT TO:<bob@example.com>
-< 451 4.4.1 next hop unavailable, try again later
+< 451 4.4.1 next hop did not answer
 > QUIT
 < 221
 EOF
@@ -541,7 +541,7 @@ EOF
     [ -z "$(ls -A "$MAIL")" ]
 }
 
-@test "smtpd: control bytes in the stage's replies reach the client as '?', with the stage's code and enhanced code" {
+@test "smtpd: control bytes in the stage's replies reach the owner as '?', with the stage's code and enhanced code" {
     # an LMTP stage that refuses bob with a bare CR and an escape sequence in
     # its text, takes carol, keeps the message and answers DATA with a bell
     cat >"$T/stage" <<'PY'
@@ -572,10 +572,12 @@ say(b"221 bye")
 PY
     chmod +x "$T/stage"
     DELIVER="exec:$T/stage $T/kept"
-    run dialog <<'EOF'
+    run dialog --allow-plaintext-auth <<'EOF'
 < 220
 > EHLO x
 < 250
+> AUTH PLAIN AGFzZGYAYXNkZg==
+< 235
 > MAIL FROM:<a@internet.example>
 < 250
 > RCPT TO:<bob@example.com>
@@ -596,6 +598,30 @@ EOF
     [[ "$output" != *$'\r'* && "$output" != *$'\e'* && "$output" != *$'\a'* ]]
     grep -q '^Subject: control bytes' "$T/kept"
     [ -z "$(ls -A "$MAIL")" ]
+    # a stranger hears the same codes with fixed texts; the log has the stage's
+    run dialog <<'EOF'
+< 220
+> EHLO x
+< 250
+> MAIL FROM:<a@internet.example>
+< 250
+> RCPT TO:<bob@example.com>
+< 550 5.1.1 recipient rejected
+> RCPT TO:<carol@example.com>
+< 250 2.0.0 Ok
+> DATA
+< 354
+> Subject: control bytes
+>
+> .
+< 451 4.2.2 mailbox full
+> QUIT
+< 221
+EOF
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ "$output" != *forged* ]]
+    grep -Fq 'event=next-hop reply="550 5.1.1 unknown?250 2.1.5 forged ?[31mred"' "$T/smtpd.log"
 }
 
 @test "smtpd: a stage that cannot store gives 451 after DATA and leaves nothing behind" {
@@ -811,4 +837,43 @@ expand_filter() {
         missing=$(comm -23 <(echo "$calls") <(echo "$allowed"))
         [ -z "$missing" ] || { echo "$unit does not allow: $missing"; false; }
     done
+}
+
+@test "smtpd: --version prints the program and its version and exits 0" {
+    run orouboros-smtpd --version
+    [ "$status" -eq 0 ]
+    [[ "$output" =~ ^orouboros-smtpd\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+}
+
+@test "smtpd: without --relay, an authenticated client's mail for another domain goes to orouboros-forward --mx" {
+    # .invalid never resolves (RFC 6761): the MX stage's own refusal shows it was asked
+    run dialog --allow-plaintext-auth <<'EOF'
+< 220
+> EHLO x
+< 250
+> AUTH PLAIN AGFzZGYAYXNkZg==
+< 235
+> MAIL FROM:<asdf@example.com>
+< 250
+> RCPT TO:<friend@nowhere.invalid>
+< 550 5.1.2 domain nowhere.invalid does not exist
+> QUIT
+< 221
+EOF
+    echo "$output"
+    [ "$status" -eq 0 ]
+    grep -q 'orouboros-forward.*event=route domain=nowhere.invalid result=refused' "$T/smtpd.log"
+}
+
+@test "smtpd: a domain that would be routed nowhere stops it with 78, naming the domain" {
+    run "$BIN/orouboros-smtpd" --config /dev/null --tls none --delivery-domain example.com </dev/null
+    [ "$status" -eq 78 ]
+    [[ "$output" == *"delivery domain example.com is routed nowhere: give --deliver"* ]]
+    run "$BIN/orouboros-smtpd" --config /dev/null --tls none --forward-domain home.example </dev/null
+    [ "$status" -eq 78 ]
+    [[ "$output" == *"forward domain home.example is routed nowhere: give --forward"* ]]
+    # a forward domain delivered locally too has its route
+    run "$BIN/orouboros-smtpd" --config /dev/null --tls none --delivery-domain example.com \
+        --forward-domain example.com --deliver "$DELIVER" --log NONE </dev/null
+    [ "$status" -eq 0 ]
 }

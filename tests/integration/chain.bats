@@ -9,13 +9,7 @@ load lib
 setup() {
     T="$BATS_TEST_TMPDIR"
     BIN=${OROUBOROS_BIN:-$(dirname "$(command -v orouboros-smtpd)")}
-    mkdir -p "$T/vps" "$T/home" "$T/home/mail" "$T/vps/mail"
-    make_fixtures "$T/home"
-    make_fixtures "$T/vps"
-    # the VPS's own account at home, with a password that must never be logged
-    printf 's3cret-home-pw\n' | orouboros-mkcreds --file "$T/home/creds.json" add vps --password-stdin
-    printf 's3cret-home-pw\n' >"$T/vps/home-password"
-    FP=$(openssl x509 -in "$T/home/server.crt" -noout -fingerprint -sha256 | cut -d= -f2)
+    make_chain_fixtures "$T"
     HOME_PORT=$(free_port) VPS_PORT=$(free_port)
 }
 

@@ -76,6 +76,28 @@ make_fixtures() {
     printf '%s\n' "$CREDS_ASDF" >"$dir/creds.json"
 }
 
+# The chain's fixtures in $1: home/ and vps/ with certificates and
+# credentials, the VPS's account "vps" at home (its password, which must
+# never be logged, in vps/home-password), and FP, the SHA-256 fingerprint
+# of home's certificate.
+make_chain_fixtures() {
+    local t=$1
+    mkdir -p "$t/vps" "$t/home" "$t/home/mail" "$t/vps/mail"
+    make_fixtures "$t/home"
+    make_fixtures "$t/vps"
+    printf 's3cret-home-pw\n' | orouboros-mkcreds --file "$t/home/creds.json" add vps --password-stdin
+    printf 's3cret-home-pw\n' >"$t/vps/home-password"
+    FP=$(openssl x509 -in "$t/home/server.crt" -noout -fingerprint -sha256 | cut -d= -f2)
+}
+
+# The original program's walkthrough, as typed into openssl s_client
+# (the message's Subject: $1).
+walkthrough_dialogue() {
+    printf '%s\n' 'EHLO asdf' 'AUTH PLAIN' YXNkZgBhc2Rm 'MAIL FROM: test@example.com' \
+        'rcpt to: another_test@example.com' DATA 'From: test@example.com' 'To: another_test@example.com' \
+        "Subject: $1" '' 'the body line' . QUIT
+}
+
 # Starts `orouboros ARGS...` in the background (log in $dir/orouboros.log),
 # waits for each port given in ORO_WAIT_PORTS.  As root it runs with
 # --single-user: these tests are about the relay, not about its users
@@ -132,4 +154,25 @@ cert_fingerprint() {
 served_fingerprint() {
     timeout 10 openssl s_client -connect "127.0.0.1:$1" </dev/null 2>/dev/null |
         openssl x509 -noout -fingerprint -sha256 | cut -d= -f2
+}
+
+# The shell lines of an EXAMPLES block of a man page, as printed: the
+# literal block after the paragraph that contains $2, in man/$1 rendered by
+# mandoc.  In a block with "$ " prompts, only the prompted lines and their
+# continuations (the output left out).
+man_example() {
+    local page="$BATS_TEST_DIRNAME/../../man/$1"
+    mandoc -Tascii "$page" | col -b | awk -v marker="$2" '
+        index($0, marker) { found = 1; next }
+        found && /^$/ { if (++blank == 2) exit; next }
+        found && blank == 1 { sub(/^\t   /, ""); lines[n++] = $0; if ($0 ~ /^\$ /) prompted = 1 }
+        END {
+            for (i = 0; i < n; i++) {
+                l = lines[i]
+                if (!prompted) { print l; continue }
+                if (l ~ /^\$ /) { print substr(l, 3); keep = 1 }
+                else if (l ~ /^ / && keep) print l
+                else keep = 0
+            }
+        }'
 }

@@ -8,9 +8,9 @@ load lib
 setup_file() {
     [ "$(id -u)" -eq 0 ] || return 0
     local n=$((RANDOM % 10000))
-    export U_SMTPD="orot${n}s" U_AUTH="orot${n}a" U_MAIL="orot${n}m"
+    export U_SMTPD="orot${n}s" U_AUTH="orot${n}a" U_MAIL="orot${n}m" U_FWD="orot${n}f"
     local u
-    for u in "$U_SMTPD" "$U_AUTH" "$U_MAIL"; do
+    for u in "$U_SMTPD" "$U_AUTH" "$U_MAIL" "$U_FWD"; do
         useradd --system --no-create-home --home-dir / --shell /usr/sbin/nologin "$u"
     done
     # Not under $BATS_FILE_TMPDIR, which only root may enter.
@@ -26,7 +26,7 @@ setup_file() {
 teardown_file() {
     [ "$(id -u)" -eq 0 ] || return 0
     local u
-    for u in "$U_SMTPD" "$U_AUTH" "$U_MAIL"; do userdel "$u" 2>/dev/null || true; done
+    for u in "$U_SMTPD" "$U_AUTH" "$U_MAIL" "$U_FWD"; do userdel "$u" 2>/dev/null || true; done
     rm -rf "$W"
 }
 
@@ -44,7 +44,7 @@ teardown() {
 start_separated() {
     orouboros --port "$PORT" --cert "${CERT:-$W/server.crt}" --key "${KEY:-$W/server.key}" --ssl-port "$(free_port)" \
         --delivery-domain example.com --local --mboxdir "$W/mail" --user-credentials "$W/creds.json" \
-        --smtpd-user "$U_SMTPD" --authcheck-user "$U_AUTH" --deliver-user "$U_MAIL" \
+        --smtpd-user "$U_SMTPD" --authcheck-user "$U_AUTH" --deliver-user "$U_MAIL" --forwarder-user "$U_FWD" \
         --socket-dir "$SOCKS" --hostname users.test "$@" >"$W/orouboros.out" 2>"$W/orouboros.log" 3>&- &
     echo $! >"$W/orouboros.pid"
     wait_port "$PORT" || { cat "$W/orouboros.log" >&2; return 1; }
@@ -110,7 +110,7 @@ child_user() {
 
 @test "listener as root: a user that does not exist stops it with 67 before anything listens" {
     run timeout 20 orouboros --port "$PORT" --mboxdir "$W/mail" --smtpd-user orouboros-no-such-user \
-        --authcheck-user "$U_AUTH" --deliver-user "$U_MAIL" --socket-dir "$SOCKS"
+        --authcheck-user "$U_AUTH" --deliver-user "$U_MAIL" --forwarder-user "$U_FWD" --socket-dir "$SOCKS"
     [ "$status" -eq 67 ]
     [[ "$output" == *"no user orouboros-no-such-user"* ]]
     ! "$PY" -c 'import socket,sys; socket.create_connection(("127.0.0.1",int(sys.argv[1])),1)' "$PORT" 2>/dev/null
@@ -121,14 +121,14 @@ child_user() {
     chmod 600 "$W/root-only.json"
     chgrp root "$W/root-only.json"
     run timeout 20 orouboros --port "$PORT" --mboxdir "$W/mail" --user-credentials "$W/root-only.json" \
-        --smtpd-user "$U_SMTPD" --authcheck-user "$U_AUTH" --deliver-user "$U_MAIL" --socket-dir "$SOCKS"
+        --smtpd-user "$U_SMTPD" --authcheck-user "$U_AUTH" --deliver-user "$U_MAIL" --forwarder-user "$U_FWD" --socket-dir "$SOCKS"
     [ "$status" -eq 77 ]
     [[ "$output" == *"orouboros-authcheck runs as $U_AUTH, who cannot read $W/root-only.json"* ]]
 }
 
 @test "listener as root: root is never a part's user" {
     run timeout 20 orouboros --port "$PORT" --mboxdir "$W/mail" --smtpd-user root \
-        --authcheck-user "$U_AUTH" --deliver-user "$U_MAIL" --socket-dir "$SOCKS"
+        --authcheck-user "$U_AUTH" --deliver-user "$U_MAIL" --forwarder-user "$U_FWD" --socket-dir "$SOCKS"
     [ "$status" -eq 78 ]
     [[ "$output" == *"refusing to run a part of the relay as root"* ]]
 }

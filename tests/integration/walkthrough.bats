@@ -21,21 +21,7 @@ teardown() {
 }
 
 @test "walkthrough: openssl s_client, AUTH PLAIN, lenient MAIL and rcpt, mail in mail/another_test/INBOX" {
-    run timeout 30 openssl s_client -connect "localhost:$PORT" -crlf -quiet -ign_eof <<'EOF'
-EHLO asdf
-AUTH PLAIN
-YXNkZgBhc2Rm
-MAIL FROM: test@example.com
-rcpt to: another_test@example.com
-DATA
-From: test@example.com
-To: another_test@example.com
-Subject: walkthrough
-
-the body line
-.
-QUIT
-EOF
+    run timeout 30 openssl s_client -connect "localhost:$PORT" -crlf -quiet -ign_eof < <(walkthrough_dialogue walkthrough)
     echo "$output"
     [[ "$output" == *"220 "*"ESMTP Orouboros"* ]]
     [[ "$output" == *"250"?"AUTH PLAIN LOGIN"* ]]

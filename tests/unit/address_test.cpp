@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "base/error.hpp"
 #include "route/router.hpp"
 
 using orou::smtp::parse_path;
@@ -75,4 +76,20 @@ TEST(Router, RelayTricksInOwnDomainsAreDeniedToStrangers) {
     EXPECT_EQ(r.route({"user%other.example", "example.com"}, false), std::nullopt);
     EXPECT_EQ(r.route({"other.example!user", "example.com"}, false), std::nullopt);
     EXPECT_EQ(r.route({"\"user@other.example\"", "example.com"}, false), std::nullopt);
+}
+
+TEST(Router, ADomainRoutedNowhereIsAConfigurationErrorNamingIt) {
+    using orou::route::require_routes;
+    const orou::route::Domains d{{"Example.com"}, {"home.example"}};
+    EXPECT_NO_THROW(require_routes(d, {true, true}));
+    try {
+        require_routes(d, {false, true});
+        FAIL() << "a delivery domain without a local stage was taken";
+    } catch (const orou::ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("example.com"), std::string::npos);
+    }
+    EXPECT_THROW(require_routes(d, {true, false}), orou::ConfigError);
+    // a forward domain that is also delivered locally has its route
+    EXPECT_NO_THROW(require_routes({{"example.com"}, {"EXAMPLE.com"}}, {true, false}));
+    EXPECT_NO_THROW(require_routes({}, {false, false}));
 }
