@@ -12,7 +12,9 @@ namespace orou::io {
 
 bool wait_fd(int fd, bool for_write, Deadline deadline) {
     for (;;) {
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+        // Rounded up: a wait cut short by the rounding would end before the
+        // deadline, and the caller would take a timeout for a lost peer.
+        auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
         if (left.count() <= 0) return false;
         pollfd p{fd, static_cast<short>(for_write ? POLLOUT : POLLIN), 0};
         int rc = ::poll(&p, 1, static_cast<int>(std::min<long long>(left.count(), 60'000)));

@@ -29,11 +29,12 @@ std::vector<gid_t> groups_of(const char* name, gid_t gid) {
 }
 
 // The environment of a child: a fixed PATH, the few of ours it may use
-// (the time zone, systemd's journal stream for its stderr, a sanitizer
-// build's settings) and `extra`; nothing else of ours.
+// (the time zone, systemd's journal stream for its stderr, OpenSSL's
+// trust store for orouboros-forward, a sanitizer build's settings) and
+// `extra`; nothing else of ours.
 std::vector<std::string> child_env(const std::vector<std::string>& extra) {
     std::vector<std::string> out{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"};
-    for (const char* name : {"TZ", "JOURNAL_STREAM", "ASAN_OPTIONS", "UBSAN_OPTIONS"})
+    for (const char* name : {"TZ", "JOURNAL_STREAM", "SSL_CERT_FILE", "SSL_CERT_DIR", "ASAN_OPTIONS", "UBSAN_OPTIONS"})
         if (const char* value = std::getenv(name)) out.push_back(std::string(name) + "=" + value);
     out.insert(out.end(), extra.begin(), extra.end());
     return out;

@@ -45,7 +45,7 @@ with smtplib.SMTP("127.0.0.1", plain_port, source_address=bad, timeout=20) as s:
     print("relay", s.rcpt("victim@elsewhere.example")[0])
 with smtplib.SMTP("127.0.0.1", plain_port, source_address=bad, timeout=20) as s:
     code = 0
-    for _ in range(20):
+    for _ in range(30):  # the session's --max-errors is 20
         code = s.docmd("BOGUS")[0]
         if code == 421:
             break
@@ -61,6 +61,7 @@ c.close()
 with smtplib.SMTP("127.0.0.1", plain_port, source_address=good, timeout=20) as s:
     print("good", s.sendmail("friend@internet.example", ["good@example.com"], "Subject: hi\r\n\r\nhello\r\n") or 250)
 PY
+    echo "$output"
     [ "$status" -eq 0 ]
     [ "${lines[0]}" = "auth 535" ]
     [ "${lines[1]}" = "relay 554" ]

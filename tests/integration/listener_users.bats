@@ -170,7 +170,7 @@ send_authenticated() {
     chgrp "$U_AUTH" "$W/creds-second.json" && chmod 640 "$W/creds-second.json"
     run timeout 20 orouboros --port "$(free_port)" --delivery-domain example.com --local --mboxdir "$W/mail-second" \
         --user-credentials "$W/creds-second.json" --smtpd-user "$U_SMTPD" --authcheck-user "$U_AUTH" \
-        --deliver-user "$U_MAIL" --socket-dir "$SOCKS" 3>&-
+        --deliver-user "$U_MAIL" --forwarder-user "$U_FWD" --socket-dir "$SOCKS" 3>&-
     echo "$output"
     [ "$status" -eq 75 ]
     [[ "$output" == *"another orouboros (pid $first) serves the socket directory $SOCKS"* ]]
