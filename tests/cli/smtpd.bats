@@ -826,7 +826,9 @@ expand_filter() {
 @test "smtpd: the smtpd units allow every system call of the sessions' allow-list" {
     command -v systemd-analyze >/dev/null || skip "no systemd-analyze"
     src="$BATS_TEST_DIRNAME/../../lib/smtpd/confine.cpp"
-    calls=$(grep -o 'SCMP_SYS([a-z0-9_]*)' "$src" | sed 's/SCMP_SYS(\(.*\))/\1/' | sort -u)
+    # the calls of every session (a sanitizer build's extra ones left out)
+    calls=$(sed '/^#ifdef OROU_SANITIZER_RUNTIME/,/^#endif/d' "$src" | grep -o 'SCMP_SYS([a-z0-9_]*)' |
+        sed 's/SCMP_SYS(\(.*\))/\1/' | sort -u)
     [ "$(wc -l <<<"$calls")" -gt 40 ]
     for unit in smtp submission submissions; do
         file="$BATS_TEST_DIRNAME/../../units/orouboros-$unit@.service"
