@@ -223,7 +223,7 @@ unexpected_in() {
     local pid=$1 fd
     grep -q '^NoNewPrivs:[[:space:]]*1$' "/proc/$pid/status" || echo "may gain privileges"
     grep -q '^CapBnd:[[:space:]]*0000000000000000$' "/proc/$pid/status" || echo "has a capability"
-    tr '\0' '\n' <"/proc/$pid/environ" | grep -v -E '^(PATH|TZ|JOURNAL_STREAM|ASAN_OPTIONS|UBSAN_OPTIONS|USER|LOGNAME|HOME|REMOTE_ADDR|REMOTE_PORT)=' || true
+    tr '\0' '\n' <"/proc/$pid/environ" | grep -v -E '^(PATH|TZ|JOURNAL_STREAM|SSL_CERT_FILE|SSL_CERT_DIR|ASAN_OPTIONS|UBSAN_OPTIONS|USER|LOGNAME|HOME|REMOTE_ADDR|REMOTE_PORT)=' || true
     for fd in /proc/"$pid"/fd/*; do
         [ "$(readlink "$fd")" != "$W/listener-only" ] || echo "holds the listener's descriptor"
     done
