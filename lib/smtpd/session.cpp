@@ -127,8 +127,8 @@ void Session::pause_after_error() {
 // A command that does nothing counts; past the limit the session ends.
 bool Session::junk_over_limit() {
     if (++junk_ <= config_.limits.max_junk) return false;
-    services_.log.event(log::Level::Warning, "closed",
-                        {{"reason", "too many commands that do nothing"}, {"commands", std::to_string(junk_)}});
+    services_.log.event(log::Level::Warning, "too-many-errors",
+                        {{"client", peer_.address}, {"commands", std::to_string(junk_)}});
     state_ = State::Over;
     return true;
 }

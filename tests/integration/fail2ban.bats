@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
 # contrib/fail2ban's filter against the lines the listener's sessions wrote
-# in this run: a failed AUTH, a relay denied, too many errors and input
-# before the greeting from one client address are four matches for that
-# address; a client that behaves is none.
+# in this run: a failed AUTH, a relay denied, too many errors, too many
+# commands that do nothing and input before the greeting from one client
+# address are five matches for that address; a client that behaves is none.
 
 load lib
 
@@ -51,6 +51,14 @@ with smtplib.SMTP("127.0.0.1", plain_port, source_address=bad, timeout=20) as s:
             break
     print("errors", code)
     s.close()
+with smtplib.SMTP("127.0.0.1", plain_port, source_address=bad, timeout=20) as s:
+    code = 0
+    for _ in range(120):  # the session's junk-command limit is 100
+        code = s.docmd("NOOP")[0]
+        if code == 421:
+            break
+    print("junk", code)
+    s.close()
 c = socket.create_connection(("127.0.0.1", plain_port), 10, source_address=bad)
 c.sendall(b"EHLO early\r\n")                                              # before the greeting
 f = c.makefile("rb")
@@ -66,19 +74,21 @@ PY
     [ "${lines[0]}" = "auth 535" ]
     [ "${lines[1]}" = "relay 554" ]
     [ "${lines[2]}" = "errors 421" ]
-    [ "${lines[3]}" = "pregreet 220" ]
-    [ "${lines[4]}" = "good 250" ]
+    [ "${lines[3]}" = "junk 421" ]
+    [ "${lines[4]}" = "pregreet 220" ]
+    [ "${lines[5]}" = "good 250" ]
     grep -q '^hello' "$FIX/mail/good/INBOX"
     # each refusal is one line that names the client
     grep -q 'event=auth client=127.0.0.7 user=asdf result=refused$' "$FIX/orouboros.log"
     grep -q 'event=rcpt client=127.0.0.7 .*reply="554 5.7.1 relay denied"$' "$FIX/orouboros.log"
-    grep -q 'event=too-many-errors client=127.0.0.7 ' "$FIX/orouboros.log"
+    grep -q 'event=too-many-errors client=127.0.0.7 errors=' "$FIX/orouboros.log"
+    grep -q 'event=too-many-errors client=127.0.0.7 commands=101$' "$FIX/orouboros.log"
     grep -q 'event=pregreet client=127.0.0.7 ' "$FIX/orouboros.log"
     # the listener's log file has no dates: the file jail's datepattern
     run fail2ban-regex -v --datepattern '{NONE}' "$FIX/orouboros.log" "$FILTER"
     [ "$status" -eq 0 ]
-    [[ "$output" == *"Lines: "*" lines, 0 ignored, 4 matched, "* ]]
-    [ "$(grep -cE '^\|\s+127\.0\.0\.7\s' <<<"$output")" -eq 4 ]
+    [[ "$output" == *"Lines: "*" lines, 0 ignored, 5 matched, "* ]]
+    [ "$(grep -cE '^\|\s+127\.0\.0\.7\s' <<<"$output")" -eq 5 ]
     [ "$(grep -cE '^\|\s+127\.0\.0\.8\s' <<<"$output")" -eq 0 ]
 }
 
