@@ -18,8 +18,6 @@ smtp::Reply reply_for(std::string_view rcpt, const DeliveryResult& result) {
     return replies::mailbox_unavailable(rcpt);
 }
 
-Outcome spool_outcome(int err) { return is_disk_full(err) ? Outcome::DiskFull : Outcome::Temporary; }
-
 }  // namespace
 
 LmtpServer::LmtpServer(io::Stream& stream, Store& store, log::Logger& log, const lmtp::Limits& limits)
@@ -38,14 +36,14 @@ smtp::DataSink& LmtpServer::begin_message(const lmtp::Transaction&) {
         spool_ = store_.new_spool();
         return *spool_;
     } catch (const SysError& e) {
-        spool_failure_ = DeliveryResult{spool_outcome(e.code()), "", e.what(), ""};
+        spool_failure_ = DeliveryResult{write_failure(e.code()), "", e.what(), ""};
         return discard_;
     }
 }
 
 void LmtpServer::message(const lmtp::Transaction& tx) {
     if (spool_ && !spool_->finish())
-        spool_failure_ = DeliveryResult{spool_outcome(*spool_->error()), "", "cannot write the spool file", ""};
+        spool_failure_ = DeliveryResult{write_failure(*spool_->error()), "", "cannot write the spool file", ""};
     if (spool_failure_) return answer_each(tx, *spool_failure_);
     for (const auto& rcpt : tx.rcpts) {
         const DeliveryResult result = store_.deliver(tx.sender, rcpt, *spool_);

@@ -59,11 +59,13 @@ DeliveryResult FileStore::deliver(std::string_view sender, std::string_view rcpt
     } catch (const UnsafeMailbox& e) {
         return {Outcome::Unsafe, dir, e.what(), std::move(repairs)};
     } catch (const SysError& e) {
-        return {is_disk_full(e.code()) ? Outcome::DiskFull : Outcome::Temporary, dir, e.what(), std::move(repairs)};
+        return {write_failure(e.code()), dir, e.what(), std::move(repairs)};
     }
 }
 
-bool is_disk_full(int err) { return err == ENOSPC || err == EDQUOT || err == EFBIG; }
+Outcome write_failure(int err) {
+    return err == ENOSPC || err == EDQUOT || err == EFBIG ? Outcome::DiskFull : Outcome::Temporary;
+}
 
 const char* outcome_name(Outcome outcome) {
     switch (outcome) {

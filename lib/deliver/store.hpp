@@ -83,8 +83,9 @@ private:
     Writer* writer_;
 };
 
-// Whether errno `err` means no space or quota left.
-bool is_disk_full(int err);
+// What a write that failed with errno `err` means: DiskFull when no space
+// or quota is left, else Temporary.
+Outcome write_failure(int err);
 
 // "delivered", "deferred" or "refused".
 const char* outcome_name(Outcome outcome);
