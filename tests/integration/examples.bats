@@ -123,6 +123,29 @@ man_typed() {
     grep -q '^From test@example.com ' mail/another_test/INBOX
 }
 
+@test "examples: forward(8)'s exec specs of smtpd's forward and relay routes, as printed: a message for example.org reaches the home server over implicit TLS with AUTH (its name, port, CA and password the test's)" {
+    local script
+    make_chain_fixtures "$T"
+    HOME_PORT=$(free_port)
+    ORO_WAIT_PORTS=$HOME_PORT start_orouboros "$T/home" --cert "$T/home/server.crt" --key "$T/home/server.key" \
+        --port "$HOME_PORT" --delivery-domain example.org --local --mboxdir "$T/home/mail" \
+        --user-credentials "$T/home/creds.json"
+    script=$(example orouboros-forward.8 "As the forward route and the relay route")
+    [[ "$script" == *"--host home.example.org --port 2255 "*"--tls-ca /etc/orouboros/home-ca.pem"*"--auth-password-file /etc/orouboros/home.pw'"* ]]
+    script=${script//home.example.org/localhost} script=${script//2255/$HOME_PORT}
+    script=${script//\/etc\/orouboros\/home-ca.pem/$T/home/server.crt}
+    script=${script//\/etc\/orouboros\/home.pw/$T/vps/home-password}
+    script=${script//--cert C --key K/--cert $T/vps/server.crt --key $T/vps/server.key}
+    run bash -c "exec 2>/dev/null; printf '%s\r\n' 'EHLO x' 'MAIL FROM:<a@internet.example>' 'RCPT TO:<bob@example.org>' \
+        DATA 'Subject: via exec' '' hello . QUIT | $script"
+    stop_orouboros "$T/home"
+    echo "$output"
+    [[ "$output" == *"250 2.0.0 message accepted"* ]]
+    grep -q '^Subject: via exec$' "$T/home/mail/bob/INBOX"
+    grep -q 'user=vps result=ok' "$T/home/orouboros.log"
+}
+
 teardown() {
     stop_orouboros "$T"
+    stop_orouboros "$T/home"
 }
