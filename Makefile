@@ -85,7 +85,7 @@ EXAMPLEDIR  ?= $(PREFIX)/share/doc/orouboros/examples
 CONFDIR     := /etc/orouboros
 UNITS       := $(sort $(wildcard units/*.socket units/*.service units/*.timer))
 EXAMPLES    := contrib/README.md $(sort $(wildcard contrib/vps/* contrib/home/* contrib/postfix/* contrib/certbot/* \
-                 contrib/fail2ban/*/*))
+                 contrib/logrotate/* contrib/fail2ban/*/*))
 SUBST        = sed 's|@SBINDIR@|$(SBINDIR)|g'
 
 install: all

@@ -24,6 +24,7 @@ if [ "$what" = test ]; then
     PACKAGES="$PACKAGES nsd ldnsutils"  # a DNSSEC-signed zone and its server, for the tests of --dnssec-anchor
     PACKAGES="$PACKAGES postfix libsasl2-modules"  # Postfix integration tests
     PACKAGES="$PACKAGES fail2ban"  # contrib/fail2ban's filter, run by fail2ban-regex on the programs' own log
+    PACKAGES="$PACKAGES logrotate"  # contrib/logrotate, run on the listener's log file
 fi
 missing=""
 for p in $PACKAGES; do

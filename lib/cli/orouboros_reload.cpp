@@ -1,7 +1,9 @@
-// The listener served with its reload: on SIGHUP the command line and the
-// configuration file are read again, as at the start.
+// The listener served with its reload: on SIGHUP its log file is opened
+// again (logrotate), and the command line and the configuration file are
+// read again, as at the start.
 #include <memory>
 
+#include "base/error.hpp"
 #include "cli/orouboros_options.hpp"
 
 namespace orou::cli {
@@ -17,6 +19,11 @@ listener::PortSet port_set(const std::shared_ptr<ListenerOptions>& options) {
 int serve_orouboros(ListenerOptions options, int argc, char** argv, log::Logger& log) {
     auto running = std::make_shared<ListenerOptions>(std::move(options));
     listener::Reload reload = [&]() -> std::optional<listener::PortSet> {
+        try {
+            log.reopen();
+        } catch (const SysError& e) {  // the old file stays
+            log.event(log::Level::Error, "log-reopen-failed", {{"reason", e.what()}});
+        }
         try {
             running = std::make_shared<ListenerOptions>(reread_orouboros(argc, argv, *running));
             return port_set(running);

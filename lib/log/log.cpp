@@ -51,11 +51,19 @@ Logger::Logger(std::string prog, std::string_view target, Level level) : prog_(s
     } else if (target == "STDOUT") {
         out_ = stdout;
     } else if (target != "NONE") {
-        std::string path(target);
-        out_ = std::fopen(path.c_str(), "ae");
-        if (!out_) throw SysError("open log file " + path, errno);
+        path_ = target;
+        out_ = std::fopen(path_.c_str(), "ae");
+        if (!out_) throw SysError("open log file " + path_, errno);
         owned_ = true;
     }
+}
+
+void Logger::reopen() {
+    if (!owned_) return;
+    std::FILE* next = std::fopen(path_.c_str(), "ae");
+    if (!next) throw SysError("open log file " + path_, errno);
+    std::fclose(out_);
+    out_ = next;
 }
 
 Logger::~Logger() {

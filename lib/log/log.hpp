@@ -43,11 +43,17 @@ public:
 
     void event(Level level, std::string_view name, std::initializer_list<Field> fields);
 
+    // A file target is opened again by its name, so that lines go to a new
+    // file after the old one was renamed (logrotate); other targets stay.
+    // Throws SysError, and keeps the open file, when it cannot be opened.
+    void reopen();
+
 private:
     bool send_journal(Level level, std::string_view name, std::initializer_list<Field> fields,
                       const std::string& text) const;
 
     std::string prog_;
+    std::string path_;  // of a file target
     std::string sid_;
     Level level_;
     std::FILE* out_ = nullptr;

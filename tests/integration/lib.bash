@@ -159,7 +159,8 @@ served_fingerprint() {
 # The shell lines of an EXAMPLES block of a man page, as printed: the
 # literal block after the paragraph that contains $2, in man/$1 rendered by
 # mandoc.  In a block with "$ " prompts, only the prompted lines and their
-# continuations (the output left out).
+# continuations, the lines after one that ends in |, \ or && (the output
+# left out).
 man_example() {
     local page="$BATS_TEST_DIRNAME/../../man/$1"
     mandoc -Tascii "$page" | col -b | awk -v marker="$2" '
@@ -170,9 +171,10 @@ man_example() {
             for (i = 0; i < n; i++) {
                 l = lines[i]
                 if (!prompted) { print l; continue }
-                if (l ~ /^\$ /) { print substr(l, 3); keep = 1 }
-                else if (l ~ /^ / && keep) print l
-                else keep = 0
+                if (l ~ /^\$ /) l = substr(l, 3)
+                else if (!keep) continue
+                print l
+                keep = l ~ /(\||\\|&&)$/
             }
         }'
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# The original program's VPS command line, as printed: mail for the
+# The original program's VPS command line, as README.md prints it: mail for the
 # delivery domain goes home (--forward without --local forwards it, as the
 # original did), and a logged-in client's mail to any other domain goes to
 # that domain's MX.  It runs in a network of its own (netns.bash), with a
@@ -45,9 +45,8 @@ scenario() {
         --port 55577 --delivery-domain example.com --local --mboxdir "$T/home/mail" --hostname home.test
     cd "$T/vps"
     export SSL_CERT_FILE="$T/home/server.crt"
-    ORO_LAUNCH=$LAUNCH ORO_WAIT_PORTS="2525 4650" start_orouboros "$T/vps" \
-        --cert server.crt --key server.key --forward --forward-domain example.com \
-        --delivery-domain example.com --forward-host localhost --forward-port 55577 --port 2525 --ssl-port 4650
+    eval "set -- $VPS_ARGS"
+    ORO_LAUNCH=$LAUNCH ORO_WAIT_PORTS="2525 4650" start_orouboros "$T/vps" "$@"
     unset SSL_CERT_FILE
     swaks --server 127.0.0.1:2525 --tls --from stranger@internet.example --to bob@example.com \
         --h-Subject "to example.com" --timeout 30 >"$T/stranger.out" 2>&1
@@ -56,10 +55,25 @@ scenario() {
         >"$T/owner.out" 2>&1
 }
 
+# README.md's VPS command line, as printed, but for the home server: the
+# one on localhost:55577.
+readme_vps_args() {
+    local line
+    line=$(awk '/The original VPS command line/ { f = 1 } f && /^    orouboros / { p = 1 }
+        p && /^    / { sub(/^ +/, ""); printf "%s ", $0; next } p { exit }' "$BATS_TEST_DIRNAME/../../README.md" |
+        sed 's/\\ //g')
+    [[ "$line" == "orouboros "*"--forward-host home.example.org --forward-port 2255 "* ]] || return 1
+    line=${line/home.example.org/localhost} line=${line/--forward-port 2255/--forward-port 55577}
+    echo "${line#orouboros }"
+}
+
 # Runs the scenario, the VPS's listener started through $1 (or directly).
 original_vps() {
+    local args
+    args=$(readme_vps_args)
+    [[ "$args" == *"--port 2525 --ssl-port 4650"* ]]
     run unshare -n -m "$BATS_TEST_DIRNAME/netns.bash" "$T" bash -c \
-        "T='$T' BIN='$BIN' PATH='$PATH' LAUNCH='$1'; . '$BATS_TEST_DIRNAME/lib.bash'; $(declare -f scenario); scenario"
+        "T='$T' BIN='$BIN' PATH='$PATH' LAUNCH='$1' VPS_ARGS='$args'; . '$BATS_TEST_DIRNAME/lib.bash'; $(declare -f scenario); scenario"
     echo "$output"
     cat "$T"/*.out "$T/vps/orouboros.log" || true
     [ "$status" -eq 0 ]

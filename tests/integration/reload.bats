@@ -206,3 +206,42 @@ PY
     grep -q "event=listening address=127.0.0.1 port=$NEW_SUB mode=submission" "$T/orouboros.log"
     [ "$(send_one still@example.com)" = 250 ]
 }
+
+@test "reload: SIGHUP opens the log file again, so lines go to a new file after the old one was renamed (logrotate)" {
+    start --delivery-domain example.com --log "$T/relay.log"
+    pid=$(cat "$T/orouboros.pid")
+    [ "$(send_one before@example.com)" = 250 ]
+    grep -q 'orouboros-smtpd\[.*event=rcpt .*to=before@example.com' "$T/relay.log"
+    mv "$T/relay.log" "$T/relay.log.1"
+    kill -HUP "$pid"
+    wait_file "$T/relay.log"
+    for ((i = 0; i < 100; i++)); do grep -q 'orouboros\[.*event=reloaded' "$T/relay.log" && break; sleep 0.1; done
+    grep -q "orouboros\[$pid\]: event=reloaded" "$T/relay.log"
+    [ "$(send_one after@example.com)" = 250 ]
+    grep -q 'orouboros-smtpd\[.*event=rcpt .*to=after@example.com' "$T/relay.log"
+    grep -q 'orouboros-mbox-deliver\[.*event=delivery .*to=after@example.com' "$T/relay.log"
+    ! grep -q 'after@example.com' "$T/relay.log.1"
+    ! grep -q 'before@example.com' "$T/relay.log"
+    [ "$(grep -c '^From ' "$T/mail/after/INBOX")" -eq 1 ]
+    [ "$(cat "$T/orouboros.pid")" = "$pid" ] && kill -0 "$pid"
+}
+
+@test "reload: contrib/logrotate's snippet rotates the listener's log, and the next lines go to the new file" {
+    command -v logrotate >/dev/null || skip "no logrotate"
+    start --delivery-domain example.com --log "$T/relay.log"
+    pid=$(cat "$T/orouboros.pid")
+    [ "$(send_one before@example.com)" = 250 ]
+    # its path the test's, and the signal for this listener alone, not every one on the machine
+    grep -q '^/var/log/orouboros.log {$' "$BATS_TEST_DIRNAME/../../contrib/logrotate/orouboros"
+    grep -q '^        pkill -HUP -x orouboros || true$' "$BATS_TEST_DIRNAME/../../contrib/logrotate/orouboros"
+    sed -e "s|/var/log/orouboros.log|$T/relay.log|" -e "s|pkill -HUP -x orouboros|kill -HUP $pid|" \
+        "$BATS_TEST_DIRNAME/../../contrib/logrotate/orouboros" >"$T/logrotate.conf"
+    logrotate --force --state "$T/logrotate.state" "$T/logrotate.conf"
+    [ -s "$T/relay.log.1" ]
+    wait_file "$T/relay.log"
+    for ((i = 0; i < 100; i++)); do grep -q 'event=reloaded' "$T/relay.log" && break; sleep 0.1; done
+    [ "$(send_one after@example.com)" = 250 ]
+    grep -q 'orouboros-smtpd\[.*event=rcpt .*to=after@example.com' "$T/relay.log"
+    grep -q 'orouboros-smtpd\[.*event=rcpt .*to=before@example.com' "$T/relay.log.1"
+    ! grep -q 'after@example.com' "$T/relay.log.1"
+}

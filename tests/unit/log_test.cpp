@@ -1,11 +1,14 @@
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "base/error.hpp"
 #include "log/journal.hpp"
 #include "log/log.hpp"
 #include "log/trace.hpp"
@@ -64,6 +67,54 @@ TEST(Log, AFileTargetGetsOneKeyValueLinePerEventWithTheSidFirst) {
     EXPECT_NE(text.str().find("]: sid=0123456789abcdef event=data msgid=0123456789abcdef.1 reply=\"250 2.0.0 ok\"\n"),
               std::string::npos);
     EXPECT_EQ(text.str().find("hidden"), std::string::npos);
+}
+
+namespace {
+
+std::string file_text(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+}  // namespace
+
+TEST(Log, ReopenAfterARenameWritesTheNextLinesToANewFileOfTheSameName) {
+    char dir[] = "/tmp/orou-log-test-XXXXXX";
+    ASSERT_NE(::mkdtemp(dir), nullptr);
+    std::string path = std::string(dir) + "/relay.log", rotated = path + ".1";
+    {
+        log::Logger logger("orouboros-test", path, log::Level::Info);
+        logger.event(log::Level::Info, "before", {});
+        ASSERT_EQ(std::rename(path.c_str(), rotated.c_str()), 0);
+        logger.reopen();
+        logger.event(log::Level::Info, "after", {});
+    }
+    std::string old_text = file_text(rotated), new_text = file_text(path);
+    ::unlink(rotated.c_str());
+    ::unlink(path.c_str());
+    ::rmdir(dir);
+    EXPECT_NE(old_text.find("event=before\n"), std::string::npos);
+    EXPECT_EQ(old_text.find("after"), std::string::npos);
+    EXPECT_NE(new_text.find("event=after\n"), std::string::npos);
+    EXPECT_EQ(new_text.find("before"), std::string::npos);
+}
+
+TEST(Log, ReopenOfAFileThatCannotBeOpenedThrowsAndKeepsTheOpenOne) {
+    char dir[] = "/tmp/orou-log-test-XXXXXX";
+    ASSERT_NE(::mkdtemp(dir), nullptr);
+    std::string sub = std::string(dir) + "/sub", path = sub + "/relay.log", moved = std::string(dir) + "/moved";
+    ASSERT_EQ(::mkdir(sub.c_str(), 0700), 0);
+    {
+        log::Logger logger("orouboros-test", path, log::Level::Info);
+        ASSERT_EQ(std::rename(sub.c_str(), moved.c_str()), 0);  // the file's directory is gone
+        EXPECT_THROW(logger.reopen(), orou::SysError);
+        logger.event(log::Level::Info, "kept", {});
+    }
+    std::string text = file_text(moved + "/relay.log");
+    std::filesystem::remove_all(dir);
+    EXPECT_NE(text.find("event=kept\n"), std::string::npos);
 }
 
 TEST(Log, JournalTargetWritesThePlainLineToStderrWhenNoJournalListens) {
