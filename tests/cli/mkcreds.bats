@@ -366,3 +366,15 @@ senders_on_disk() {
     python3 -c 'import json, sys; e = json.load(open(sys.argv[1]))["asdf"]
 assert e["salt"] == "dExNPiUB4fBd39dXxiGLvA==" and e["hash"] == "Ow5nPPcyWgy11lUmF/rK45aReQVTMXsiJ237PZKmbBk="' "$F"
 }
+
+@test "mkcreds: the senders EXAMPLE runs as printed (the credentials file the test's)" {
+    load ../integration/lib
+    mk add alice pw
+    mk add home pw
+    script=$(man_example orouboros-mkcreds.8 "Let alice send")
+    [[ "$script" == *"senders home add '*'"* ]]
+    run bash -c "${script//\/etc\/orouboros\/creds.json/$F}"
+    [ "$status" -eq 0 ]
+    [ "$output" = $'alice@example.org\n@example.net' ]
+    [ "$(senders_on_disk home)" = '*' ]
+}
