@@ -103,8 +103,8 @@ void Authenticator::wait_turn(std::string_view client) {
     std::this_thread::sleep_for(*wait);
 }
 
-bool Authenticator::check(std::string_view user, const Secret& password, std::string_view service,
-                          std::string_view client) {
+Verdict Authenticator::check(std::string_view user, const Secret& password, std::string_view service,
+                             std::string_view client) {
     wait_turn(client);
     auto store = CredentialStore::load(path_);
     if (log_->enabled(Level::Debug)) {
@@ -120,7 +120,8 @@ bool Authenticator::check(std::string_view user, const Secret& password, std::st
                  {"client", client.empty() ? "-" : client}});
     if (!ok && throttle_) throttle_->failed(client);
     if (!ok) std::this_thread::sleep_for(fail_delay_);
-    return ok;
+    if (!ok) return {AuthResult::Refused, {}};
+    return {AuthResult::Ok, store.senders(user)};
 }
 
 int serve_saslauthd(io::Stream& peer, Authenticator& auth, std::chrono::seconds timeout) {
@@ -131,8 +132,8 @@ int serve_saslauthd(io::Stream& peer, Authenticator& auth, std::chrono::seconds 
         if (st == FrameStatus::Timeout) throw ExitError(EX_TEMPFAIL, "timed out waiting for a request");
         if (st == FrameStatus::Malformed)
             throw ExitError(EX_PROTOCOL, "malformed request (cut short, or a string over 1024 bytes)");
-        bool ok = auth.check(req.login, req.password, req.service, req.realm);  // realm: the client's address
-        write_answer(peer, ok ? kAnswerOk : kAnswerRefused);
+        Verdict v = auth.check(req.login, req.password, req.service, req.realm);  // realm: the client's address
+        write_answer(peer, v.result == AuthResult::Ok ? ok_answer(v.senders) : std::string(kAnswerRefused));
     }
     return EX_OK;
 }
@@ -143,7 +144,8 @@ int serve_checkpassword(Fd input, Authenticator& auth, std::chrono::seconds time
     {
         Secret raw = read_checkpassword_input(input.get(), io::Clock::now() + timeout);
         UserPassword given = split_checkpassword(raw);
-        if (!auth.check(given.user, given.password, "checkpassword", client_address())) return proto::kCheckpwRefused;
+        if (auth.check(given.user, given.password, "checkpassword", client_address()).result != AuthResult::Ok)
+            return proto::kCheckpwRefused;
         user = std::move(given.user);
     }
     input.reset();

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "auth/result.hpp"
 #include "auth/secret.hpp"
 #include "auth/throttle.hpp"
 #include "base/fd.hpp"
@@ -44,8 +45,9 @@ public:
     // credentials file afresh (throws ConfigError when it cannot), logs one
     // line (user escaped, never the password) and, on refusal, counts the
     // failure against the client and waits fail_delay before returning.
-    [[nodiscard]] bool check(std::string_view user, const Secret& password, std::string_view service,
-                             std::string_view client = {});
+    // Ok (with the senders mapped to the user) or Refused.
+    [[nodiscard]] Verdict check(std::string_view user, const Secret& password, std::string_view service,
+                                std::string_view client = {});
 
 private:
     void wait_turn(std::string_view client);

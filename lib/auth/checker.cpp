@@ -23,11 +23,11 @@ bool fits(std::string_view user, const Secret& password, std::string_view servic
 
 // Runs one exchange; failures of the checker (SysError) become TempFail.
 template <class Exchange>
-AuthResult guarded(Exchange&& exchange) {
+Verdict guarded(Exchange&& exchange) {
     try {
         return exchange();
     } catch (const SysError&) {
-        return AuthResult::TempFail;
+        return {};
     }
 }
 
@@ -47,19 +47,19 @@ public:
     StageChecker(std::string spec, std::chrono::seconds timeout, std::string client)
         : spec_(std::move(spec)), timeout_(timeout), client_(std::move(client).substr(0, kMaxCounted)) {}
 
-    AuthResult check(std::string_view user, const Secret& password, std::string_view service) override {
-        if (!fits(user, password, service)) return AuthResult::Refused;
+    Verdict check(std::string_view user, const Secret& password, std::string_view service) override {
+        if (!fits(user, password, service)) return {AuthResult::Refused, {}};
         return guarded([&] { return exchange(user, password, service); });
     }
 
 private:
-    AuthResult exchange(std::string_view user, const Secret& password, std::string_view service) {
+    Verdict exchange(std::string_view user, const Secret& password, std::string_view service) {
         auto deadline = io::Clock::now() + timeout_;
         io::Connection conn = io::connect_spec(spec_);
         io::FdStream peer(conn.in.get(), conn.out.get());
         write_request(peer, user, password, service, client_);  // the realm carries the client's address
         conn.close_write();                                     // one request: the checker sees EOF after it
-        AuthResult result = read_answer(peer, deadline);
+        Verdict result = read_answer(peer, deadline);
         if (drained(peer, deadline) && conn.child.pid() > 0) conn.child.wait();  // else ~Child kills it
         return result;
     }

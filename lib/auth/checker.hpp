@@ -1,6 +1,7 @@
 // The smtpd side of password checking: ask authcheck (or any saslauthd-
-// protocol server) for a verdict.  A checker never throws for a checker
-// that is down, slow or broken: that is AuthResult::TempFail.
+// protocol server) for a verdict, and with a yes the senders mapped to
+// the user.  A checker never throws for a checker that is down, slow or
+// broken: that is AuthResult::TempFail.
 //
 // The process must ignore SIGPIPE (smtpd does): a write to a checker that
 // went away then fails with EPIPE, which becomes TempFail.
@@ -20,7 +21,7 @@ namespace orou::auth {
 class Checker {
 public:
     virtual ~Checker();
-    [[nodiscard]] virtual AuthResult check(std::string_view user, const Secret& password, std::string_view service) = 0;
+    [[nodiscard]] virtual Verdict check(std::string_view user, const Secret& password, std::string_view service) = 0;
 };
 
 // spec is one of

@@ -10,6 +10,7 @@
 
 #include "auth/atomic_file.hpp"
 #include "auth/base64.hpp"
+#include "auth/senders.hpp"
 #include "base/error.hpp"
 #include "log/log.hpp"
 
@@ -58,6 +59,21 @@ std::string decode_field(const json& entry, const char* field, const std::string
     return *bytes;
 }
 
+// The "senders" of a user: absent, or an array of at most kMaxSenders
+// entries that normalize_sender() takes.
+std::vector<std::string> parse_senders(const json& entry, const std::string& origin, const std::string& user) {
+    auto it = entry.find("senders");
+    if (it == entry.end()) return {};
+    if (!it->is_array() || it->size() > kMaxSenders)
+        bad(origin, "user \"" + user + "\": \"senders\" must be an array of at most " + std::to_string(kMaxSenders) +
+                        " strings");
+    std::vector<std::string> out;
+    for (const auto& item : *it)
+        if (!item.is_string() || !add_sender(out, item.get<std::string>()))
+            bad(origin, "user \"" + user + "\": \"senders\" holds an entry that is not an address, @domain or *");
+    return out;
+}
+
 // JSON holds only UTF-8: let nlohmann's own encoder judge.
 bool is_utf8(std::string_view text) {
     try {
@@ -99,7 +115,8 @@ CredentialStore CredentialStore::parse(std::string_view json_text, const std::st
         }
         if (!valid_user_name(key)) bad(origin, "invalid user name " + log::escape(key.substr(0, 64)));
         if (!value.is_object()) bad(origin, "user \"" + key + "\" is not an object");
-        Entry e{decode_field(value, "salt", origin, key), decode_field(value, "hash", origin, key)};
+        Entry e{decode_field(value, "salt", origin, key), decode_field(value, "hash", origin, key),
+                parse_senders(value, origin, key)};
         if (e.hash.size() < kMinHashBytes || e.hash.size() > kMaxHashBytes)
             bad(origin, "user \"" + key + "\": \"hash\" has a bad length");
         store.entries_.emplace(key, std::move(e));
@@ -122,10 +139,9 @@ bool CredentialStore::verify(std::string_view user, const Secret& password) cons
 void CredentialStore::set(std::string_view user, const Secret& password) {
     if (!valid_user_name(user))
         throw ExitError(EX_DATAERR, "invalid user name (empty, control bytes, over 255 bytes, or reserved)");
-    Entry e;
+    Entry& e = entries_[std::string(user)];  // a new user, or one whose senders stay
     e.salt = random_bytes(kSaltBytes);
     e.hash = pbkdf2(password.view(), e.salt, work_factor_, kHashBytes);
-    entries_.insert_or_assign(std::string(user), std::move(e));
 }
 
 bool CredentialStore::remove(std::string_view user) {
@@ -133,6 +149,23 @@ bool CredentialStore::remove(std::string_view user) {
     if (it == entries_.end()) return false;
     entries_.erase(it);
     return true;
+}
+
+std::vector<std::string> CredentialStore::senders(std::string_view user) const {
+    auto it = entries_.find(user);
+    return it == entries_.end() ? std::vector<std::string>{} : it->second.senders;
+}
+
+void CredentialStore::set_senders(std::string_view user, const std::vector<std::string>& senders) {
+    auto it = entries_.find(user);
+    if (it == entries_.end()) throw ExitError(EX_NOUSER, "no user " + std::string(user));
+    std::vector<std::string> out;
+    for (const auto& s : senders)
+        if (!add_sender(out, s))
+            throw ExitError(EX_DATAERR, "invalid sender " + log::escape(s) + " (want local@domain, @domain or *)");
+    if (out.size() > kMaxSenders)
+        throw ExitError(EX_DATAERR, "more than " + std::to_string(kMaxSenders) + " senders for one user");
+    it->second.senders = std::move(out);
 }
 
 bool CredentialStore::contains(std::string_view user) const { return entries_.find(user) != entries_.end(); }
@@ -152,8 +185,10 @@ void CredentialStore::set_work_factor(long work_factor) {
 std::string CredentialStore::to_json() const {
     json doc = json::object();
     if (work_factor_in_file_) doc[std::string(kWorkFactorKey)] = work_factor_;
-    for (const auto& [user, e] : entries_)
+    for (const auto& [user, e] : entries_) {
         doc[user] = {{"salt", base64_encode(e.salt)}, {"hash", base64_encode(e.hash)}};
+        if (!e.senders.empty()) doc[user]["senders"] = e.senders;
+    }
     return doc.dump(4) + "\n";
 }
 

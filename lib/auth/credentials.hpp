@@ -2,6 +2,9 @@
 //   {"work_factor": 100000,                        (optional, top level)
 //    "USER": {"salt": BASE64, "hash": BASE64}, ...}
 // hash = PBKDF2-HMAC-SHA256(password, salt, work_factor, length of hash).
+// A user may also have "senders": ["alice@example.org", "@example.net"],
+// the envelope senders mapped to them (auth/senders.hpp); the original
+// program ignores that key, and a file without it reads as before.
 #pragma once
 
 #include <map>
@@ -39,6 +42,12 @@ public:
     // (EX_DATAERR) for a name valid_user_name() refuses.
     void set(std::string_view user, const Secret& password);
     bool remove(std::string_view user);
+    // The senders mapped to user (normalized; empty: none, or no such user).
+    std::vector<std::string> senders(std::string_view user) const;
+    // Replaces them; throws ExitError (EX_NOUSER) for a missing user,
+    // (EX_DATAERR) for an entry normalize_sender() refuses or more than
+    // kMaxSenders.  Empty: none mapped (the key leaves the file).
+    void set_senders(std::string_view user, const std::vector<std::string>& senders);
     bool contains(std::string_view user) const;
     std::vector<std::string> users() const;  // sorted
 
@@ -52,7 +61,8 @@ public:
 
 private:
     struct Entry {
-        std::string salt, hash;  // raw bytes
+        std::string salt, hash;            // raw bytes
+        std::vector<std::string> senders;  // normalized
     };
     std::map<std::string, Entry, std::less<>> entries_;
     long work_factor_ = kDefaultWorkFactor;

@@ -19,7 +19,8 @@ constexpr cli::Spec kAuthcheckSpec{
 
 constexpr cli::Spec kMkcredsSpec{
     "orouboros-mkcreds", "mkcreds",
-    "orouboros-mkcreds [--file FILE] [--password-stdin] [--config FILE] add|passwd|del|list [USER]",
+    "orouboros-mkcreds [--file FILE] [--password-stdin] [--config FILE] add|passwd|del|list [USER]\n"
+    "       orouboros-mkcreds [--file FILE] [--config FILE] senders USER [list | add SENDER... | remove SENDER...]",
     "file credentials user-credentials"};
 
 template <class T>
@@ -89,17 +90,19 @@ MkcredsOptions parse_mkcreds_options(int argc, char** argv) {
     // clang-format off
     desc.add_options()("file,f", po::value<std::string>(), "the same as --credentials")
         ("password-stdin", po::bool_switch(), "read the password as one line of stdin")
-        ("command", po::value<std::string>(), "add, passwd, del or list (the first argument)")
-        ("user", po::value<std::string>(), "the user (the second argument)");
+        ("command", po::value<std::string>(), "add, passwd, del, list or senders (the first argument)")
+        ("user", po::value<std::string>(), "the user (the second argument)")
+        ("args", po::value<std::vector<std::string>>(), "senders: list, add SENDER... or remove SENDER...");
     // clang-format on
     po::positional_options_description positional;
-    positional.add("command", 1).add("user", 1);
+    positional.add("command", 1).add("user", 1).add("args", -1);
     auto vm = cli::parse(argc, argv, kMkcredsSpec, desc, positional);
     MkcredsOptions opt;
     opt.file = credentials_file(vm, "file");
     opt.password_stdin = vm["password-stdin"].as<bool>();
     if (vm.count("command")) opt.command = vm["command"].as<std::string>();
     if (vm.count("user")) opt.user = vm["user"].as<std::string>();
+    if (vm.count("args")) opt.args = vm["args"].as<std::vector<std::string>>();
     return opt;
 }
 

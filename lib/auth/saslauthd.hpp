@@ -6,7 +6,11 @@
 //          "NO <reason>" (refused).  When authcheck has no verdict (it
 //          cannot read the credentials file) it sends no answer and closes:
 //          EOF, a timeout or a malformed answer all mean temporary failure.
-// Each string is capped at kMaxCounted bytes.
+//          orouboros-authcheck's "OK" goes on with " sender=ENTRY" for each
+//          sender mapped to the user (auth/senders.hpp); other words after
+//          "OK" are ignored, so a plain saslauthd's "OK" maps none.
+// Each string is capped at kMaxCounted bytes, an answer at kMaxAnswer (a
+// Cyrus SASL client reads its first 1023 bytes, enough for "OK").
 #pragma once
 
 #include <cstddef>
@@ -16,11 +20,15 @@
 
 #include "auth/result.hpp"
 #include "auth/secret.hpp"
+#include "auth/senders.hpp"
 #include "io/stream.hpp"
 
 namespace orou::auth {
 
 inline constexpr std::size_t kMaxCounted = 1024;
+inline constexpr std::size_t kMaxAnswer = 32768;
+inline constexpr std::string_view kSenderWord = "sender=";
+static_assert(2 + kMaxSenders * (1 + kSenderWord.size() + kMaxSenderLength) <= kMaxAnswer);
 inline constexpr std::string_view kAnswerOk = "OK";
 inline constexpr std::string_view kAnswerRefused = "NO authentication failed";
 
@@ -34,7 +42,7 @@ enum class FrameStatus {
 // Fills buf exactly (reading no byte past it).
 FrameStatus read_exact(io::Stream& in, std::span<char> buf, io::Deadline deadline);
 
-FrameStatus read_counted(io::Stream& in, std::string& out, io::Deadline deadline);
+FrameStatus read_counted(io::Stream& in, std::string& out, io::Deadline deadline, std::size_t max = kMaxCounted);
 FrameStatus read_counted(io::Stream& in, Secret& out, io::Deadline deadline);
 
 struct Request {
@@ -52,9 +60,16 @@ FrameStatus read_request(io::Stream& in, Request& out, io::Deadline deadline);
 void write_request(io::Stream& out, std::string_view login, const Secret& password, std::string_view service,
                    std::string_view realm);
 
+// "OK", then " sender=ENTRY" for each of senders.
+std::string ok_answer(std::span<const std::string> senders);
+
+// At most kMaxAnswer bytes (std::length_error beyond).
 void write_answer(io::Stream& out, std::string_view answer);
 
-// "OK..." -> Ok, "NO..." -> Refused, anything else (EOF, timeout, junk) -> TempFail.
-AuthResult read_answer(io::Stream& in, io::Deadline deadline);
+// "OK..." -> Ok with its senders, "NO..." -> Refused, anything else (EOF,
+// timeout, junk, a sender= word that is not a valid entry, more than
+// kMaxSenders) -> TempFail.
+Verdict parse_answer(std::string_view answer);
+Verdict read_answer(io::Stream& in, io::Deadline deadline);
 
 }  // namespace orou::auth

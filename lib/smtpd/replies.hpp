@@ -66,6 +66,7 @@ inline const Reply auth_failed{535, "5.7.8", "authentication credentials invalid
 inline const Reply authzid_refused{535, "5.7.8", "authorization identity must be empty or the user name"};
 inline const Reply encryption_required{538, "5.7.11", "encryption required for requested authentication mechanism"};
 inline const Reply relay_unconfigured{550, "5.7.1", "no relay route configured"};
+inline const Reply sender_not_owned{553, "5.7.1", "sender address not owned by the authenticated user"};
 inline const Reply message_too_big{552, "5.3.4", "message size exceeds fixed maximum message size"};
 inline const Reply relay_denied{554, "5.7.1", "relay denied"};
 inline const Reply sender_blocked{554, "5.7.1", "sender address rejected"};

@@ -88,6 +88,8 @@ private:
 
     // routing and data
     bool sender_blocked(const smtp::Address& from) const;
+    bool sender_owned(const smtp::Address& from) const;
+    std::optional<smtp::Reply> refuse_sender(const smtp::Address& from, const std::vector<std::string>& trail);
     bool loops(const std::vector<std::string>& trail) const;
     std::optional<smtp::Address> bare_postmaster(std::string_view arg) const;
     bool other_destination(const smtp::Address& to) const;
@@ -113,6 +115,7 @@ private:
     bool esmtp_ = false;
     std::string helo_name_;
     std::optional<std::string> auth_user_;
+    std::vector<std::string> auth_senders_;  // mapped to auth_user_ (auth/senders.hpp); empty: none
     int errors_ = 0;
     int junk_ = 0;  // NOOP, RSET, VRFY, HELP
     int auth_failures_ = 0;

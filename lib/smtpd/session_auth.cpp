@@ -93,13 +93,15 @@ Reply Session::auth_login(std::string_view initial) {
 }
 
 Reply Session::check_password(const std::string& user, const auth::Secret& password) {
-    auth::AuthResult result = services_.checker->check(user, password, "smtp");
+    auth::Verdict checked = services_.checker->check(user, password, "smtp");
+    const auth::AuthResult result = checked.result;
     const char* verdict = result == auth::AuthResult::Ok        ? "ok"
                           : result == auth::AuthResult::Refused ? "refused"
                                                                 : "tempfail";
     services_.log.event(log::Level::Info, "auth", {{"client", peer_.address}, {"user", user}, {"result", verdict}});
     if (result == auth::AuthResult::Ok) {
         auth_user_ = user;
+        auth_senders_ = std::move(checked.senders);
         return R::auth_ok;
     }
     if (result == auth::AuthResult::TempFail) return R::auth_temporary;

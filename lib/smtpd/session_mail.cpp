@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <ctime>
 
+#include "auth/senders.hpp"
 #include "smtp/data_reader.hpp"
 #include "smtp/mail_params.hpp"
 #include "smtpd/privacy.hpp"
@@ -71,6 +72,35 @@ bool Session::sender_blocked(const smtp::Address& from) const {
            contains(config_.blocked_sender_domains, from.domain);
 }
 
+// The reply that refuses this sender, logged, or nullopt.
+std::optional<Reply> Session::refuse_sender(const smtp::Address& from, const std::vector<std::string>& trail) {
+    if (loops(trail)) {
+        services_.log.event(log::Level::Warning, "mail",
+                            {{"client", peer_.address}, {"from", from.str()}, {"result", "loop"}});
+        return R::mail_loop;
+    }
+    if (sender_blocked(from)) {
+        services_.log.event(log::Level::Info, "mail", {{"from", from.str()}, {"result", "blocked"}});
+        return R::sender_blocked;
+    }
+    if (!sender_owned(from)) {
+        services_.log.event(
+            log::Level::Warning, "mail",
+            {{"client", peer_.address}, {"user", *auth_user_}, {"from", from.str()}, {"result", "not-owned"}});
+        return count_error(R::sender_not_owned);
+    }
+    return std::nullopt;
+}
+
+// After AUTH: the null sender, a sender mapped to the user, or, with none
+// mapped, an address of an own domain (Postfix's
+// reject_sender_login_mismatch lets <> through too).
+bool Session::sender_owned(const smtp::Address& from) const {
+    if (!auth_user_ || from.null()) return true;
+    if (auth_senders_.empty()) return router_.own_domain(from.domain);
+    return auth::sender_mapped(auth_senders_, from);
+}
+
 Reply Session::on_mail(std::string_view arg) {
     if (state_ == State::Fresh) return count_error(R::need_ehlo);
     if (tx_) return count_error(R::nested_mail);
@@ -84,15 +114,7 @@ Reply Session::on_mail(std::string_view arg) {
     if (params.error != smtp::MailParamError::None) return count_error(R::bad_param);
     std::string from_arg = "FROM:<" + parsed.path->address.str() + ">" + params.body_param();
     const auto& from = parsed.path->address;
-    if (loops(params.loop)) {
-        services_.log.event(log::Level::Warning, "mail",
-                            {{"client", peer_.address}, {"from", from.str()}, {"result", "loop"}});
-        return R::mail_loop;
-    }
-    if (sender_blocked(from)) {
-        services_.log.event(log::Level::Info, "mail", {{"from", from.str()}, {"result", "blocked"}});
-        return R::sender_blocked;
-    }
+    if (auto refusal = refuse_sender(from, params.loop)) return *refusal;
     services_.log.event(log::Level::Info, "mail", {{"from", from.str()}});
     tx_ = Transaction{*parsed.path, from_arg, params.loop_param(services_.loop_id), std::nullopt, false, {}};
     state_ = State::Mail;

@@ -50,6 +50,12 @@ now_ms() { echo $(($(date +%s%N) / 1000000)); }
     [ "$(hex <"$T/out")" = "$OK_HEX$NO_HEX$OK_HEX" ]
 }
 
+@test "authcheck: saslauthd mode's OK carries the senders orouboros-mkcreds mapped to the user" {
+    orouboros-mkcreds --file "$T/creds.json" senders asdf add Asdf@Example.org example.net
+    { request asdf asdf; request asdf wrong; } | "${AC[@]}" >"$T/out"
+    [ "$(hex <"$T/out")" = "$(counted 'OK sender=asdf@example.org sender=@example.net' | hex)$NO_HEX" ]
+}
+
 @test "authcheck: no input at all is a clean exit 0 with no answer" {
     run "${AC[@]}" </dev/null
     [ "$status" -eq 0 ]

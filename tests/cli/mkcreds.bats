@@ -202,6 +202,7 @@ files_in() { find "$1" -mindepth 1 -maxdepth 1 | wc -l; }
     run orouboros-mkcreds --help
     [ "$status" -eq 0 ]
     [[ "$output" == *"add|passwd|del|list"* ]]
+    [[ "$output" == *"senders USER"* ]]
 }
 
 # A configuration file naming another credentials file, as an installed
@@ -255,4 +256,125 @@ with_config() {
     [ "$output" = bob ]
     run orouboros-mkcreds --file "$F" list
     [ -z "$output" ]
+}
+
+# The "senders" of USER in $F, one a line, read with Python's json (as the
+# original program reads the file); "-" when the user has no such key.
+senders_on_disk() {
+    python3 -c 'import json, sys; print("\n".join(json.load(open(sys.argv[1]))[sys.argv[2]].get("senders", ["-"])))' "$F" "$1"
+}
+
+@test "mkcreds: senders add maps addresses and domains to a user, normalized, in the file" {
+    mk add alice pw
+    orouboros-mkcreds --file "$F" senders alice add Alice@Example.ORG @example.net example.com
+    [ "$(senders_on_disk alice)" = $'alice@example.org\n@example.net\n@example.com' ]
+    [ "$(mode_of "$F")" = 600 ]
+    verify alice pw
+}
+
+@test "mkcreds: senders USER lists them one a line, and list shows them after a tab" {
+    mk add alice pw
+    mk add bob pw
+    orouboros-mkcreds --file "$F" senders alice add alice@example.org '*'
+    run orouboros-mkcreds --file "$F" senders alice
+    [ "$status" -eq 0 ]
+    [ "$output" = $'alice@example.org\n*' ]
+    run orouboros-mkcreds --file "$F" senders alice list
+    [ "$output" = $'alice@example.org\n*' ]
+    run orouboros-mkcreds --file "$F" senders bob
+    [ "$status" -eq 0 ]
+    [ -z "$output" ]
+    run orouboros-mkcreds --file "$F" list
+    [ "$output" = $'alice\talice@example.org *\nbob' ]
+}
+
+@test "mkcreds: senders add of one already mapped changes nothing" {
+    mk add alice pw
+    orouboros-mkcreds --file "$F" senders alice add alice@example.org
+    orouboros-mkcreds --file "$F" senders alice add ALICE@example.org
+    [ "$(senders_on_disk alice)" = alice@example.org ]
+}
+
+@test "mkcreds: senders remove takes them away, and with the last one the key leaves the file" {
+    mk add alice pw
+    orouboros-mkcreds --file "$F" senders alice add alice@example.org @example.net
+    orouboros-mkcreds --file "$F" senders alice remove Alice@example.org
+    [ "$(senders_on_disk alice)" = @example.net ]
+    orouboros-mkcreds --file "$F" senders alice remove example.net
+    [ "$(senders_on_disk alice)" = - ]
+    ! grep -q senders "$F"
+}
+
+@test "mkcreds: senders remove of one the user does not have is refused with 65 and the file unchanged" {
+    mk add alice pw
+    orouboros-mkcreds --file "$F" senders alice add alice@example.org
+    cp "$F" "$T/before"
+    run orouboros-mkcreds --file "$F" senders alice remove alice@example.org bob@example.org
+    [ "$status" -eq 65 ]
+    [[ "$output" == *"user alice has no sender bob@example.org"* ]]
+    cmp "$F" "$T/before"
+}
+
+@test "mkcreds: an invalid sender is refused with 65 and the file unchanged" {
+    mk add alice pw
+    cp "$F" "$T/before"
+    for bad in 'a b@example.org' '@' 'a@' 'x@y@z.example' 'a@-x.example'; do
+        run orouboros-mkcreds --file "$F" senders alice add alice@example.org "$bad"
+        [ "$status" -eq 65 ]
+        [[ "$output" == *"invalid sender"* ]]
+    done
+    cmp "$F" "$T/before"
+}
+
+@test "mkcreds: more than 100 senders are refused with 65" {
+    mk add alice pw
+    orouboros-mkcreds --file "$F" senders alice add $(seq -f 'u%g@example.org' 1 100)
+    run orouboros-mkcreds --file "$F" senders alice add one-more@example.org
+    [ "$status" -eq 65 ]
+    [ "$(senders_on_disk alice | wc -l)" -eq 100 ]
+}
+
+@test "mkcreds: senders of a missing user exit 67, of a missing file 66, and bad usage 64" {
+    run orouboros-mkcreds --file "$F" senders alice
+    [ "$status" -eq 66 ]
+    mk add alice pw
+    run orouboros-mkcreds --file "$F" senders bob add bob@example.org
+    [ "$status" -eq 67 ]
+    run orouboros-mkcreds --file "$F" senders alice frob x@example.org
+    [ "$status" -eq 64 ]
+    run orouboros-mkcreds --file "$F" senders alice add
+    [ "$status" -eq 64 ]
+    run orouboros-mkcreds --file "$F" senders
+    [ "$status" -eq 64 ]
+    run orouboros-mkcreds --file "$F" del alice extra
+    [ "$status" -eq 64 ]
+    [ "$(senders_on_disk alice)" = - ]
+}
+
+@test "mkcreds: passwd keeps the user's senders" {
+    mk add alice old
+    orouboros-mkcreds --file "$F" senders alice add alice@example.org
+    mk passwd alice new
+    verify alice new
+    [ "$(senders_on_disk alice)" = alice@example.org ]
+}
+
+@test "mkcreds: the original file with senders mapped still verifies asdf/asdf and keeps its salt and hash" {
+    printf '%s\n' "$ORIGINAL" >"$F"
+    orouboros-mkcreds --file "$F" senders asdf add asdf@example.org
+    verify asdf asdf
+    python3 -c 'import json, sys; e = json.load(open(sys.argv[1]))["asdf"]
+assert e["salt"] == "dExNPiUB4fBd39dXxiGLvA==" and e["hash"] == "Ow5nPPcyWgy11lUmF/rK45aReQVTMXsiJ237PZKmbBk="' "$F"
+}
+
+@test "mkcreds: the senders EXAMPLE runs as printed (the credentials file the test's)" {
+    load ../integration/lib
+    mk add alice pw
+    mk add home pw
+    script=$(man_example orouboros-mkcreds.8 "Let alice send")
+    [[ "$script" == *"senders home add '*'"* ]]
+    run bash -c "${script//\/etc\/orouboros\/creds.json/$F}"
+    [ "$status" -eq 0 ]
+    [ "$output" = $'alice@example.org\n@example.net' ]
+    [ "$(senders_on_disk home)" = '*' ]
 }

@@ -237,6 +237,50 @@ EOF
     [ "$status" -eq 0 ]
 }
 
+@test "smtpd: after AUTH a user with no senders mapped may use an own domain and <>, a foreign one gets 553 5.7.1" {
+    run dialog --allow-plaintext-auth <<'EOF'
+< 220
+> EHLO x
+< 250
+> AUTH PLAIN AGFzZGYAYXNkZg==
+< 235
+> MAIL FROM:<someone@internet.example>
+< 553 5.7.1 sender address not owned by the authenticated user
+> MAIL FROM:<Someone@Home.Example>
+< 250 2.1.0
+> RSET
+< 250
+> MAIL FROM:<>
+< 250 2.1.0
+> QUIT
+< 221
+EOF
+    [ "$status" -eq 0 ]
+    grep -q 'event=mail client=.* user=asdf from=someone@internet.example result=not-owned' "$T/smtpd.log"
+}
+
+@test "smtpd: after AUTH a user with senders mapped may use only those" {
+    "$BIN/orouboros-mkcreds" --file "$T/creds.json" senders asdf add asdf@example.com @friends.example
+    run dialog --allow-plaintext-auth <<'EOF'
+< 220
+> EHLO x
+< 250
+> AUTH PLAIN AGFzZGYAYXNkZg==
+< 235
+> MAIL FROM:<other@example.com>
+< 553 5.7.1
+> MAIL FROM:<anyone@friends.example>
+< 250 2.1.0
+> RSET
+< 250
+> MAIL FROM:<asdf@example.com>
+< 250 2.1.0
+> QUIT
+< 221
+EOF
+    [ "$status" -eq 0 ]
+}
+
 @test "smtpd: AUTH cancelled with * gets 501, bad base64 gets 501, three wrong passwords close with 421" {
     run dialog --allow-plaintext-auth <<'EOF'
 < 220
@@ -578,7 +622,7 @@ PY
 < 250
 > AUTH PLAIN AGFzZGYAYXNkZg==
 < 235
-> MAIL FROM:<a@internet.example>
+> MAIL FROM:<owner@example.com>
 < 250
 > RCPT TO:<bob@example.com>
 < 550 5.1.1 unknown?250 2.1.5 forged ?[31mred

@@ -14,10 +14,10 @@ using namespace orou;
 
 class FakeChecker final : public auth::Checker {
 public:
-    auth::AuthResult check(std::string_view user, const auth::Secret& password, std::string_view) override {
+    auth::Verdict check(std::string_view user, const auth::Secret& password, std::string_view) override {
         ++calls;
         fuzz::require(!user.empty() && !password.empty(), "the checker gets a user and a password");
-        return user == "asdf" && password.view() == "asdf" ? auth::AuthResult::Ok : auth::AuthResult::Refused;
+        return {user == "asdf" && password.view() == "asdf" ? auth::AuthResult::Ok : auth::AuthResult::Refused, {}};
     }
     int calls = 0;
 };

@@ -152,6 +152,8 @@ start_mx() {  # the receiving server for dest.example: an orouboros-smtpd per co
     start_dns
     start_mx
     VPS_SUB=$(free_port)
+    # the client sends as its home domain, which this VPS does not serve
+    orouboros-mkcreds --file "$T/vps/creds.json" senders asdf add home.example
     systemd-socket-activate --accept -l "127.0.0.1:$VPS_SUB" "$BIN/orouboros-smtpd" --hostname vps.test \
         --tls implicit --cert "$T/vps/server.crt" --key "$T/vps/server.key" --require-auth \
         --auth "exec:$BIN/orouboros-authcheck --credentials $T/vps/creds.json --fail-delay 0" \

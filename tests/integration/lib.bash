@@ -78,7 +78,7 @@ make_fixtures() {
 
 # The chain's fixtures in $1: home/ and vps/ with certificates and
 # credentials, the VPS's account "vps" at home (its password, which must
-# never be logged, in vps/home-password), and FP, the SHA-256 fingerprint
+# never be logged, in vps/home-password; any sender mapped), and FP, the SHA-256 fingerprint
 # of home's certificate.
 make_chain_fixtures() {
     local t=$1
@@ -86,6 +86,8 @@ make_chain_fixtures() {
     make_fixtures "$t/home"
     make_fixtures "$t/vps"
     printf 's3cret-home-pw\n' | orouboros-mkcreds --file "$t/home/creds.json" add vps --password-stdin
+    # it hands on mail from anyone on the internet: any sender (orouboros-mkcreds(8))
+    orouboros-mkcreds --file "$t/home/creds.json" senders vps add '*'
     printf 's3cret-home-pw\n' >"$t/vps/home-password"
     FP=$(openssl x509 -in "$t/home/server.crt" -noout -fingerprint -sha256 | cut -d= -f2)
 }

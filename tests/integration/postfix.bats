@@ -190,6 +190,8 @@ start_mx() {  # the receiving server for dest.example: an orouboros-smtpd per co
 
 start_vps_relay() {  # TLS mode (implicit or starttls): the VPS's submission side, relaying to the MX
     VPS_PORT=$(free_port)
+    # home's user sends as its domain, which this VPS does not serve
+    orouboros-mkcreds --file "$T/vps/creds.json" senders asdf add home.example
     systemd-socket-activate --accept -l "127.0.0.1:$VPS_PORT" "$BIN/orouboros-smtpd" --hostname vps.test \
         --tls "$1" --cert "$T/vps/server.crt" --key "$T/vps/server.key" \
         --auth "exec:$BIN/orouboros-authcheck --credentials $T/vps/creds.json --fail-delay 0" \

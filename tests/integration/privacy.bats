@@ -40,7 +40,8 @@ start_vps() {  # the VPS, home pinned by $PIN
 }
 
 # Every reply of one session (STARTTLS, AUTH as the owner when $1 is
-# "owner", MAIL, RCPT $2, DATA when the RCPT was taken, QUIT), one a line.
+# "owner", MAIL from the owner's own domain or a stranger's, RCPT $2, DATA
+# when the RCPT was taken, QUIT), one a line.
 session() {
     "$PY" - "$VPS_PORT" "$1" "$2" <<'PY'
 import smtplib, ssl, sys
@@ -52,7 +53,7 @@ s._host = "vps.test"
 replies = [s.connect("127.0.0.1", port), s.ehlo("internet.example"), s.starttls(context=ctx), s.ehlo("internet.example")]
 if who == "owner":
     replies.append(s.docmd("AUTH", "PLAIN AGFzZGYAYXNkZg=="))
-replies.append(s.mail("stranger@internet.example"))
+replies.append(s.mail("owner@home.example" if who == "owner" else "stranger@internet.example"))
 replies.append(s.rcpt(rcpt))
 if replies[-1][0] == 250:
     replies.append(s.docmd("DATA"))

@@ -253,14 +253,14 @@ PY
 @test "journal: under systemd each event is a journal entry with its priority and fields; one MSGID follows a message from smtpd to mbox-deliver" {
     need_units
     run swaks --server "127.0.0.1:$SUBMISSIONS_PORT" --tls-on-connect --auth PLAIN --auth-user asdf \
-        --auth-password asdf --from trace@internet.example --to erin@vps.example.org --timeout 20
+        --auth-password asdf --from trace@vps.example.org --to erin@vps.example.org --timeout 20
     [ "$status" -eq 0 ]
     id=$(sed -n 's/.*250 2.0.0 message accepted, id=\([0-9a-f.]*\).*/\1/p' <<<"$output")
     [ -n "$id" ]
     run journal_of orouboros-smtpd
     [[ "$output" == *'"EVENT": "data"'*"\"MSGID\": \"$id\""*'"PRIORITY": "6"'* ]]
     [[ "$output" == *'"CLIENT": "127.0.0.1"'* ]]
-    [[ "$output" == *'"FROM": "trace@internet.example"'* ]]
+    [[ "$output" == *'"FROM": "trace@vps.example.org"'* ]]
     run journal_of orouboros-mbox-deliver
     [[ "$output" == *"\"MSGID\": \"$id\""*'"RESULT": "delivered"'*'"TO": "erin@vps.example.org"'* ]]
     run journal_of orouboros-authcheck

@@ -61,39 +61,39 @@ TEST_F(CheckerTest, UnixCheckerGetsOkAndRefusedFromASaslauthdServer) {
     orou::Fd listener = listen_unix(sock);
     auto checker = make_checker("unix:" + sock, 5s);
     std::thread server([&] { serve_one(listener.get(), creds); });
-    EXPECT_EQ(checker->check("asdf", Secret("asdf"), "smtp"), AuthResult::Ok);
+    EXPECT_EQ(checker->check("asdf", Secret("asdf"), "smtp").result, AuthResult::Ok);
     server.join();
     server = std::thread([&] { serve_one(listener.get(), creds); });
-    EXPECT_EQ(checker->check("asdf", Secret("wrong"), "smtp"), AuthResult::Refused);
+    EXPECT_EQ(checker->check("asdf", Secret("wrong"), "smtp").result, AuthResult::Refused);
     server.join();
 }
 
 TEST_F(CheckerTest, UnixCheckerWithNobodyListeningIsATemporaryFailure) {
     auto checker = make_checker("unix:" + dir_.file("none.sock"), 5s);
-    EXPECT_EQ(checker->check("asdf", Secret("asdf"), "smtp"), AuthResult::TempFail);
+    EXPECT_EQ(checker->check("asdf", Secret("asdf"), "smtp").result, AuthResult::TempFail);
 }
 
 TEST_F(CheckerTest, ExecCheckerThatCannotStartIsATemporaryFailure) {
     auto checker = make_checker("exec:" + dir_.file("no-such-program"), 5s);
-    EXPECT_EQ(checker->check("asdf", Secret("asdf"), "smtp"), AuthResult::TempFail);
+    EXPECT_EQ(checker->check("asdf", Secret("asdf"), "smtp").result, AuthResult::TempFail);
 }
 
 TEST_F(CheckerTest, ExecCheckerThatAnswersNothingIsATemporaryFailure) {
     auto checker = make_checker("exec:/bin/false", 5s);
-    EXPECT_EQ(checker->check("asdf", Secret("asdf"), "smtp"), AuthResult::TempFail);
+    EXPECT_EQ(checker->check("asdf", Secret("asdf"), "smtp").result, AuthResult::TempFail);
 }
 
 TEST_F(CheckerTest, ExecCheckerThatHangsTimesOutAsATemporaryFailure) {
     auto checker = make_checker("exec:/bin/sleep 30", 1s);
     auto start = std::chrono::steady_clock::now();
-    EXPECT_EQ(checker->check("asdf", Secret("asdf"), "smtp"), AuthResult::TempFail);
+    EXPECT_EQ(checker->check("asdf", Secret("asdf"), "smtp").result, AuthResult::TempFail);
     EXPECT_LT(std::chrono::steady_clock::now() - start, 10s);
 }
 
 TEST_F(CheckerTest, OverlongFieldsAreRefusedWithoutAsking) {
     auto checker = make_checker("exec:/bin/false", 5s);
-    EXPECT_EQ(checker->check(std::string(2000, 'u'), Secret("pw"), "smtp"), AuthResult::Refused);
-    EXPECT_EQ(checker->check("asdf", Secret(std::string(2000, 'p')), "smtp"), AuthResult::Refused);
+    EXPECT_EQ(checker->check(std::string(2000, 'u'), Secret("pw"), "smtp").result, AuthResult::Refused);
+    EXPECT_EQ(checker->check("asdf", Secret(std::string(2000, 'p')), "smtp").result, AuthResult::Refused);
 }
 
 // The real program, when tests/run-all says where it is.
@@ -106,9 +106,9 @@ TEST_F(CheckerTest, ExecCheckerSpeaksToTheBuiltAuthcheck) {
                                     "--credentials " +
                                     creds,
                                 10s);
-    EXPECT_EQ(checker->check("asdf", Secret("asdf"), "smtp"), AuthResult::Ok);
-    EXPECT_EQ(checker->check("asdf", Secret("asdg"), "smtp"), AuthResult::Refused);
-    EXPECT_EQ(checker->check("nobody", Secret("asdf"), "smtp"), AuthResult::Refused);
+    EXPECT_EQ(checker->check("asdf", Secret("asdf"), "smtp").result, AuthResult::Ok);
+    EXPECT_EQ(checker->check("asdf", Secret("asdg"), "smtp").result, AuthResult::Refused);
+    EXPECT_EQ(checker->check("nobody", Secret("asdf"), "smtp").result, AuthResult::Refused);
     std::filesystem::remove(creds);
-    EXPECT_EQ(checker->check("asdf", Secret("asdf"), "smtp"), AuthResult::TempFail);
+    EXPECT_EQ(checker->check("asdf", Secret("asdf"), "smtp").result, AuthResult::TempFail);
 }

@@ -167,3 +167,73 @@ TEST(Credentials, SetRefusesAnInvalidUserNameAsADataError) {
     }
     EXPECT_TRUE(store.users().empty());
 }
+
+const std::string kWithSenders =
+    R"({"work_factor": 1000, "pw": {"salt": "AAECAwQFBgcICQoLDA0ODw==", "hash": "aevghbexzC3BA5lXCTam+bgliJkC9icwuXWcCKZxj40=",
+        "senders": ["Pw@Example.org", "@example.net", "example.com", "pw@example.org"]}})";
+
+TEST(Credentials, SendersAreReadNormalizedAndAnOldFileHasNone) {
+    auto store = CredentialStore::parse(kWithSenders, "test");
+    EXPECT_EQ(store.senders("pw"), (std::vector<std::string>{"pw@example.org", "@example.net", "@example.com"}));
+    EXPECT_TRUE(store.verify("pw", Secret("pw")));
+    EXPECT_TRUE(cheap_store().senders("pw").empty());
+    EXPECT_TRUE(store.senders("nobody").empty());
+}
+
+TEST(Credentials, SendersAreWrittenOnlyForUsersThatHaveThem) {
+    auto store = CredentialStore::parse(kWithSenders, "test");
+    store.set("bob", Secret("b"));
+    auto json = store.to_json();
+    EXPECT_NE(json.find(R"("senders": [
+            "pw@example.org",
+            "@example.net",
+            "@example.com"
+        ])"),
+              std::string::npos)
+        << json;
+    EXPECT_EQ(json.find("senders"), json.rfind("senders"));
+    EXPECT_EQ(CredentialStore::parse(json, "again").senders("pw"), store.senders("pw"));
+    store.set_senders("pw", {});
+    EXPECT_EQ(store.to_json().find("senders"), std::string::npos);
+}
+
+TEST(Credentials, ANewPasswordKeepsTheSenders) {
+    auto store = CredentialStore::parse(kWithSenders, "test");
+    store.set("pw", Secret("new"));
+    EXPECT_TRUE(store.verify("pw", Secret("new")));
+    EXPECT_EQ(store.senders("pw").size(), 3u);
+}
+
+TEST(Credentials, SetSendersRefusesAMissingUserABadEntryOrTooMany) {
+    auto store = cheap_store();
+    auto status = [&](const std::vector<std::string>& senders, const std::string& user = "pw") {
+        try {
+            store.set_senders(user, senders);
+        } catch (const ExitError& e) {
+            return e.status();
+        }
+        return 0;
+    };
+    EXPECT_EQ(status({"a@b.example"}, "nobody"), EX_NOUSER);
+    EXPECT_EQ(status({"a@b.example", "not an address"}), EX_DATAERR);
+    std::vector<std::string> many;
+    for (int i = 0; i <= 100; ++i) many.push_back("u" + std::to_string(i) + "@example.org");
+    EXPECT_EQ(status(many), EX_DATAERR);
+    EXPECT_TRUE(store.senders("pw").empty());
+    many.pop_back();
+    EXPECT_EQ(status(many), 0);
+    EXPECT_EQ(store.senders("pw").size(), 100u);
+}
+
+TEST(Credentials, BadSendersAreConfigErrorsNamingTheUser) {
+    const std::string head =
+        R"({"bob": {"salt": "dExNPiUB4fBd39dXxiGLvA==", "hash": "Ow5nPPcyWgy11lUmF/rK45aReQVTMXsiJ237PZKmbBk=", )";
+    EXPECT_NE(load_error(head + R"("senders": "a@b.example"}})").find("user \"bob\": \"senders\" must be an array"),
+              std::string::npos);
+    EXPECT_NE(load_error(head + R"("senders": ["a@b.example", 3]}})").find("user \"bob\": \"senders\" holds"),
+              std::string::npos);
+    EXPECT_NE(load_error(head + R"("senders": ["a b@c.example"]}})").find("user \"bob\""), std::string::npos);
+    std::string many = head + R"("senders": [)";
+    for (int i = 0; i <= 100; ++i) many += (i ? ", \"u" : "\"u") + std::to_string(i) + "@example.org\"";
+    EXPECT_NE(load_error(many + "]}}").find("at most 100"), std::string::npos);
+}

@@ -71,11 +71,11 @@ TEST(Saslauthd, AnswersAreReadAsOkRefusedOrTemporaryFailure) {
     FakeStream junk(counted("MAYBE"));
     FakeStream cut(std::string("\0\x05OK", 4));
     FakeStream none("");
-    EXPECT_EQ(read_answer(ok, far_deadline()), AuthResult::Ok);
-    EXPECT_EQ(read_answer(no, far_deadline()), AuthResult::Refused);
-    EXPECT_EQ(read_answer(junk, far_deadline()), AuthResult::TempFail);
-    EXPECT_EQ(read_answer(cut, far_deadline()), AuthResult::TempFail);
-    EXPECT_EQ(read_answer(none, far_deadline()), AuthResult::TempFail);
+    EXPECT_EQ(read_answer(ok, far_deadline()).result, AuthResult::Ok);
+    EXPECT_EQ(read_answer(no, far_deadline()).result, AuthResult::Refused);
+    EXPECT_EQ(read_answer(junk, far_deadline()).result, AuthResult::TempFail);
+    EXPECT_EQ(read_answer(cut, far_deadline()).result, AuthResult::TempFail);
+    EXPECT_EQ(read_answer(none, far_deadline()).result, AuthResult::TempFail);
 }
 
 TEST(Saslauthd, WriteAnswerFramesTheText) {
@@ -116,4 +116,57 @@ TEST(AuthcheckServe, AnUnreadableCredentialsFileGivesNoAnswer) {
     FakeStream s(request("asdf", "asdf"));
     EXPECT_THROW((void)serve_saslauthd(s, auth, std::chrono::seconds(5)), orou::ConfigError);
     EXPECT_EQ(s.output, "");
+}
+
+TEST(AuthcheckServe, AUserWithSendersMappedIsAnsweredOkWithThem) {
+    orou::test::TempDir dir;
+    auto path = dir.write("creds.json", R"({"asdf": {"salt": "dExNPiUB4fBd39dXxiGLvA==",
+        "hash": "Ow5nPPcyWgy11lUmF/rK45aReQVTMXsiJ237PZKmbBk=", "senders": ["Alice@Example.org", "example.net"]}})");
+    orou::log::Logger log("test", "NONE", orou::log::Level::Info);
+    Authenticator auth(path, log, std::chrono::milliseconds(0));
+    FakeStream s(request("asdf", "asdf") + request("asdf", "nope"));
+    EXPECT_EQ(serve_saslauthd(s, auth, std::chrono::seconds(5)), EX_OK);
+    EXPECT_EQ(s.output,
+              counted("OK sender=alice@example.org sender=@example.net") + counted("NO authentication failed"));
+}
+
+TEST(SendersAnswer, OkCarriesTheSendersAndReadsBack) {
+    const std::vector<std::string> map{"alice@example.org", "@example.net", "*"};
+    EXPECT_EQ(ok_answer(map), "OK sender=alice@example.org sender=@example.net sender=*");
+    EXPECT_EQ(ok_answer({}), "OK");
+    Verdict v = parse_answer(ok_answer(map));
+    EXPECT_EQ(v.result, AuthResult::Ok);
+    EXPECT_EQ(v.senders, map);
+}
+
+TEST(SendersAnswer, APlainSaslauthdOkMapsNoSenders) {
+    for (std::string_view ok : {"OK", "OK Success.", "OK  "}) {
+        Verdict v = parse_answer(ok);
+        EXPECT_EQ(v.result, AuthResult::Ok) << ok;
+        EXPECT_TRUE(v.senders.empty()) << ok;
+    }
+}
+
+TEST(SendersAnswer, ABadSenderWordOrTooManyIsATemporaryFailureNotAWiderMapping) {
+    EXPECT_EQ(parse_answer("OK sender=").result, AuthResult::TempFail);
+    EXPECT_EQ(parse_answer("OK sender=@").result, AuthResult::TempFail);
+    EXPECT_EQ(parse_answer("OK sender=a@b.example sender=not@").result, AuthResult::TempFail);
+    std::string many = "OK";
+    for (std::size_t i = 0; i <= kMaxSenders; ++i) many += " sender=u" + std::to_string(i) + "@example.org";
+    EXPECT_EQ(parse_answer(many).result, AuthResult::TempFail);
+}
+
+TEST(SendersAnswer, TheLargestMappingFitsAnAnswerAndALargerAnswerIsATemporaryFailure) {
+    std::vector<std::string> map;
+    for (std::size_t i = 0; i < kMaxSenders; ++i)
+        map.push_back(std::to_string(1000 + i) + "@" + std::string(62, 'd') + "." + std::string(62, 'e') + "." +
+                      std::string(62, 'f') + "." + std::string(60, 'g'));
+    ASSERT_EQ(map.front().size(), kMaxSenderLength);
+    ASSERT_TRUE(normalize_sender(map.front()));
+    FakeStream big("");
+    write_answer(big, ok_answer(map));
+    FakeStream in(big.output);
+    EXPECT_EQ(read_answer(in, far_deadline()).senders, map);
+    FakeStream over(counted("OK" + std::string(kMaxAnswer - 1, ' ')));
+    EXPECT_EQ(read_answer(over, far_deadline()).result, AuthResult::TempFail);
 }

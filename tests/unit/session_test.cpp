@@ -12,9 +12,13 @@ using namespace orou;
 
 class FakeChecker final : public auth::Checker {
 public:
-    auth::AuthResult check(std::string_view user, const auth::Secret& password, std::string_view) override {
+    // asdf/asdf with no senders mapped; alice/alice with a mapping.
+    auth::Verdict check(std::string_view user, const auth::Secret& password, std::string_view) override {
         ++calls;
-        return user == "asdf" && password.view() == "asdf" ? auth::AuthResult::Ok : auth::AuthResult::Refused;
+        if (password.view() != user) return {auth::AuthResult::Refused, {}};
+        if (user == "asdf") return {auth::AuthResult::Ok, {}};
+        if (user == "alice") return {auth::AuthResult::Ok, {"alice@example.org", "@example.net"}};
+        return {auth::AuthResult::Refused, {}};
     }
     int calls = 0;
 };
@@ -214,4 +218,53 @@ TEST(Session, AnXloopTrailWithThisSmtpdInItIsAMailLoopAndSoIsOneAsLongAsTheHopLi
     ASSERT_NE(first, std::string::npos) << stream.output;
     EXPECT_NE(stream.output.find("554 5.4.6", first + 1), std::string::npos) << stream.output;
     EXPECT_TRUE(has(stream.output, "\r\n250 2.1.0")) << stream.output;
+}
+
+// The replies to MAIL FROM:<each of senders> (RSET between) after AUTH PLAIN
+// `plain`, one a line; forward domain home.example beside example.com.
+std::vector<std::string> mail_replies(const char* plain, const std::vector<std::string>& senders,
+                                      const std::string& log_target = "NONE") {
+    smtpd::Config c;
+    c.allow_plaintext_auth = true;
+    c.domains.forward = {"home.example"};
+    std::string input = std::string("EHLO c\r\n") + (*plain ? std::string("AUTH PLAIN ") + plain + "\r\n" : "");
+    for (const auto& s : senders) input += "MAIL FROM:<" + s + ">\r\nRSET\r\n";
+    auto r = session(input + "QUIT\r\n", c, log_target);
+    std::vector<std::string> out;
+    for (std::size_t at = r.output.find("\r\n25"); at != std::string::npos; at = r.output.find("\r\n", at + 2)) {
+        auto line = r.output.substr(at + 2, 9);
+        if (line.starts_with("250 2.1.0") || line.starts_with("553 5.7.1")) out.push_back(line);
+    }
+    return out;
+}
+
+constexpr const char* kAsdf = "AGFzZGYAYXNkZg==";   // asdf, no senders mapped
+constexpr const char* kAlice = "AGFsaWNlAGFsaWNl";  // alice: alice@example.org and @example.net
+
+TEST(Session, AUserWithoutSendersMayUseAnyAddressOfAnOwnDomainInAnyCaseAndTheNullSender) {
+    auto r = mail_replies(kAsdf, {"x@example.com", "Y@EXAMPLE.COM", "z@home.example", "", "x@foreign.example",
+                                  "x@example.com.foreign.example"});
+    std::vector<std::string> want{"250 2.1.0", "250 2.1.0", "250 2.1.0", "250 2.1.0", "553 5.7.1", "553 5.7.1"};
+    EXPECT_EQ(r, want);
+}
+
+TEST(Session, AUserWithSendersMayUseOnlyThoseAddressesAndDomainsInAnyCase) {
+    auto r = mail_replies(kAlice, {"alice@example.org", "ALICE@Example.ORG", "anyone@example.net", "",
+                                   "bob@example.org", "alice@example.com", "x@sub.example.net"});
+    std::vector<std::string> want{"250 2.1.0", "250 2.1.0", "250 2.1.0", "250 2.1.0",
+                                  "553 5.7.1", "553 5.7.1", "553 5.7.1"};
+    EXPECT_EQ(r, want);
+}
+
+TEST(Session, WithoutAuthAnySenderIsAccepted) {
+    auto r = mail_replies("", {"alice@example.org", "x@foreign.example"});
+    std::vector<std::string> want{"250 2.1.0", "250 2.1.0"};
+    EXPECT_EQ(r, want);
+}
+
+TEST(Session, ASenderNotOwnedIsLoggedWithTheClientAndTheUser) {
+    test::TempDir dir;
+    (void)mail_replies(kAlice, {"bob@example.org"}, dir.file("log"));
+    std::string log = test::slurp(dir.file("log"));
+    EXPECT_TRUE(has(log, "event=mail client=192.0.2.7 user=alice from=bob@example.org result=not-owned")) << log;
 }
