@@ -45,6 +45,9 @@ $(B)/liborouboros.a: $(LIB_OBJ)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 
+# libopendkim: only the DKIM signer (and the unit tests) link it.
+$(B)/bin/orouboros-dkim-sign $(B)/unit-tests: LDLIBS += -lopendkim
+
 $(B)/bin/%: $(B)/cmd/%/main.o $(B)/liborouboros.a
 	@mkdir -p $(@D)
 	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
