@@ -136,3 +136,36 @@ verify() { "$PY" "$BATS_TEST_DIRNAME/dkim_verify.py" "$DNS_PORT" "$1"; }
     ! grep -qi '^DKIM-Signature:' "$msg"
     grep -q 'event=dkim .*domain=other.example result=unsigned' "$T/sign.log"
 }
+
+@test "dkim: the listener with --dkim-key signs authenticated mail on the relay route, and it verifies" {
+    start_dns
+    make_fixtures "$T/vps"
+    mkdir -p "$T/home"
+    HOME_PORT=$(free_port) VPS_PORT=$(free_port)
+    ORO_WAIT_PORTS=$HOME_PORT start_orouboros "$T/home" --port "$HOME_PORT" --hostname home.test \
+        --delivery-domain far.example --local --wmaildir "$T/home/inbox"
+    ORO_WAIT_PORTS=$VPS_PORT start_orouboros "$T/vps" --cert "$T/vps/server.crt" --key "$T/vps/server.key" \
+        --port "$VPS_PORT" --ssl-port "$(free_port)" --hostname vps.test --user-credentials "$T/vps/creds.json" \
+        --relay-host 127.0.0.1 --relay-port "$HOME_PORT" --relay-tls none \
+        --dkim-key "example.com:sel:$T/keys/sel.private" --dkim-key "example.com:ed:$T/keys/ed.private"
+    run swaks --server "127.0.0.1:$VPS_PORT" --tls --auth PLAIN --auth-user asdf --auth-password asdf \
+        --from alice@example.com --to bob@far.example --h-From 'Alice <alice@example.com>' --timeout 30
+    stop_orouboros "$T/vps"
+    stop_orouboros "$T/home"
+    [ "$status" -eq 0 ] || { echo "$output"; cat "$T/vps/orouboros.log"; false; }
+    msgs=("$T"/home/inbox/new/*)
+    [ "${#msgs[@]}" -eq 1 ]
+    run verify "${msgs[0]}"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"s=sel a=rsa-sha256 "*" pass"* && "$output" == *"s=ed a=ed25519-sha256 "*" pass"* ]]
+}
+
+@test "dkim: the listener refuses to start with a key it cannot use (78), before anything listens" {
+    mkdir -p "$T/vps"
+    port=$(free_port)
+    run orouboros --port "$port" --single-user --relay-host 127.0.0.1 --relay-port 1 --relay-tls none \
+        --dkim-key "example.com:sel:$T/keys/missing.private"
+    [ "$status" -eq 78 ]
+    [[ "$output" == *"unable to read the DKIM key $T/keys/missing.private"* ]]
+}
