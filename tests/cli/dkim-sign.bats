@@ -74,3 +74,13 @@ session() {
     [ "$status" -eq 78 ]
     [[ "$output" == *"two rsa-sha256 keys for example.com"* ]]
 }
+
+@test "dkim-sign: the keys and the next stage may come from the section [dkim-sign] of the configuration file" {
+    printf '%s\n' '[dkim-sign]' "key = example.com:sel:$T/keys/sel.private" "key = example.com:ed:$T/keys/ed.private" \
+        "next = $NEXT" 'hostname = conf.test' >"$T/orouboros.conf"
+    SIGN=("$BIN/orouboros-dkim-sign" --config "$T/orouboros.conf")
+    run session
+    [ "$status" -eq 0 ]
+    [[ "$output" == "220 conf.test LMTP"* && "$output" == *"250 2.0.0 <b@far.example> delivered"* ]]
+    [ "$(grep -c '^DKIM-Signature: v=1; a=' "$T"/out/new/*)" -eq 2 ]
+}
