@@ -45,6 +45,9 @@ $(B)/liborouboros.a: $(LIB_OBJ)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 
+# libopendkim: only the DKIM signer (and the unit tests) link it.
+$(B)/bin/orouboros-dkim-sign $(B)/unit-tests: LDLIBS += -lopendkim
+
 $(B)/bin/%: $(B)/cmd/%/main.o $(B)/liborouboros.a
 	@mkdir -p $(@D)
 	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -101,6 +104,7 @@ install: all
 	for e in $(EXAMPLES); do f=$(DESTDIR)$(EXAMPLEDIR)/$${e#contrib/}; install -d $${f%/*}; \
 	    $(SUBST) $$e >$$f && chmod 0644 $$f; done
 	install -d -m 0755 $(DESTDIR)$(CONFDIR) $(DESTDIR)$(CONFDIR)/tls
+	install -d -m 0700 $(DESTDIR)$(CONFDIR)/dkim  # the DKIM keys, credentials of orouboros-dkim-sign.service
 	test -e $(DESTDIR)$(CONFDIR)/orouboros.conf || \
 	    install -m 0644 contrib/vps/orouboros.conf $(DESTDIR)$(CONFDIR)/orouboros.conf
 	test -e $(DESTDIR)$(CONFDIR)/blocked-domains || \
@@ -126,7 +130,7 @@ uninstall:
 	! echo '{}' | cmp -s - $(DESTDIR)$(CONFDIR)/creds.json || rm -f $(DESTDIR)$(CONFDIR)/creds.json
 	for s in forward-password relay-password; do \
 	    test -s $(DESTDIR)$(CONFDIR)/$$s || rm -f $(DESTDIR)$(CONFDIR)/$$s; done
-	rmdir $(DESTDIR)$(CONFDIR)/tls $(DESTDIR)$(CONFDIR) 2>/dev/null || true
+	rmdir $(DESTDIR)$(CONFDIR)/tls $(DESTDIR)$(CONFDIR)/dkim $(DESTDIR)$(CONFDIR) 2>/dev/null || true
 
 clean:
 	rm -rf $(B)
