@@ -14,6 +14,8 @@ CXXFLAGS  ?= -O2 -g
 CXXFLAGS  += -std=c++20 -Wall -Wextra -Wshadow -pedantic
 CPPFLAGS  += -Ilib -D_GNU_SOURCE
 LDLIBS    := -lboost_program_options -lssl -lcrypto -lsystemd -lunbound -lseccomp
+# Libraries that one program alone needs: LDLIBS_<program>.
+LDLIBS_orouboros-verify := -lspf2 -lopendkim -lopendmarc
 
 B         := build
 JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
@@ -47,10 +49,10 @@ $(B)/liborouboros.a: $(LIB_OBJ)
 
 $(B)/bin/%: $(B)/cmd/%/main.o $(B)/liborouboros.a
 	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_$*) $(LDLIBS)
 
 $(B)/unit-tests: $(UNIT_OBJ) $(B)/liborouboros.a
-	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ -lgtest -lgtest_main -pthread $(LDLIBS)
+	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ -lgtest -lgtest_main -pthread $(LDLIBS_orouboros-verify) $(LDLIBS)
 
 unit: $(B)/unit-tests
 

@@ -14,6 +14,7 @@ esac
 # Building: the compiler and the libraries the programs link.
 PACKAGES="g++ make pkg-config libssl-dev libsystemd-dev libboost-program-options-dev nlohmann-json3-dev libunbound-dev"
 PACKAGES="$PACKAGES libseccomp-dev"  # orouboros-smtpd: the sessions' system call allow-list
+PACKAGES="$PACKAGES libspf2-dev libopendkim-dev libopendmarc-dev publicsuffix"  # orouboros-verify: SPF, DKIM, DMARC
 # The demo: its self-signed certificate, and a client to send it mail.
 PACKAGES="$PACKAGES openssl swaks libio-socket-ssl-perl libauthen-sasl-perl"
 if [ "$what" = test ]; then
@@ -23,6 +24,7 @@ if [ "$what" = test ]; then
     PACKAGES="$PACKAGES dnsmasq"  # a DNS server for orouboros-forward's tests
     PACKAGES="$PACKAGES nsd ldnsutils"  # a DNSSEC-signed zone and its server, for the tests of --dnssec-anchor
     PACKAGES="$PACKAGES postfix libsasl2-modules"  # Postfix integration tests
+    PACKAGES="$PACKAGES python3-dkim python3-authres"  # orouboros-verify's tests: signing, reading the verdicts
     PACKAGES="$PACKAGES fail2ban"  # contrib/fail2ban's filter, run by fail2ban-regex on the programs' own log
 fi
 missing=""
