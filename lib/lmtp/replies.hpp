@@ -8,6 +8,7 @@
 
 #include "smtp/mail_params.hpp"
 #include "smtp/reply.hpp"
+#include "smtp/xforward.hpp"
 
 namespace orou::lmtp::replies {
 
@@ -16,10 +17,10 @@ using smtp::Reply;
 inline Reply greeting(std::string_view hostname, std::string_view program) {
     return {220, "", std::string(hostname) + " LMTP " + std::string(program)};
 }
-inline Reply lhlo(std::string_view hostname, std::size_t max_message) {
+inline Reply lhlo(std::string_view hostname, std::size_t max_message, bool xforward = false) {
     return {250, "",
-            std::string(hostname) + "\nPIPELINING\nENHANCEDSTATUSCODES\n8BITMIME\n" + smtp::kLoopExtension + "\nSIZE " +
-                std::to_string(max_message)};
+            std::string(hostname) + "\nPIPELINING\nENHANCEDSTATUSCODES\n8BITMIME\n" + smtp::kLoopExtension +
+                (xforward ? std::string("\n") + smtp::kXforwardOffer : "") + "\nSIZE " + std::to_string(max_message)};
 }
 
 inline const Reply ok{250, "2.0.0", "ok"};
@@ -40,6 +41,7 @@ inline const Reply size_exceeded{552, "5.3.4", "message size exceeds the fixed l
 inline const Reply too_many_rcpts{452, "4.5.3", "too many recipients"};
 inline const Reply need_lhlo{503, "5.5.1", "send LHLO first"};
 inline const Reply nested_mail{503, "5.5.1", "sender already given"};
+inline const Reply xforward_in_transaction{503, "5.5.1", "XFORWARD must come before MAIL"};
 inline const Reply need_mail{503, "5.5.1", "send MAIL first"};
 inline const Reply need_rcpt{503, "5.5.1", "no valid recipients"};
 inline const Reply unknown_command{500, "5.5.1", "command not recognized"};

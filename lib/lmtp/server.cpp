@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <utility>
 
 #include "base/error.hpp"
 #include "listener/listener.hpp"
@@ -40,6 +41,8 @@ std::optional<Reply> read_mail_params(const std::vector<std::pair<std::string, s
     }
     tx.size = p.size;
     tx.eight_bit = p.eight_bit;
+    tx.body_given = p.body_given;
+    tx.auth = p.auth;
     tx.loop = p.loop_trail();
 
     return std::nullopt;
@@ -131,8 +134,9 @@ bool Server::serve_one() {
 Reply Server::dispatch(std::string_view verb, std::string_view arg) {
     using Handler = Reply (Server::*)(std::string_view);
     static constexpr std::pair<std::string_view, Handler> kVerbs[] = {
-        {"LHLO", &Server::on_lhlo}, {"MAIL", &Server::on_mail}, {"RCPT", &Server::on_rcpt}, {"DATA", &Server::on_data},
-        {"RSET", &Server::on_rset}, {"NOOP", &Server::on_noop}, {"QUIT", &Server::on_quit},
+        {"LHLO", &Server::on_lhlo}, {"MAIL", &Server::on_mail},         {"RCPT", &Server::on_rcpt},
+        {"DATA", &Server::on_data}, {"RSET", &Server::on_rset},         {"NOOP", &Server::on_noop},
+        {"QUIT", &Server::on_quit}, {"XFORWARD", &Server::on_xforward},
     };
     for (const auto& [name, handler] : kVerbs)
         if (name == verb) return (this->*handler)(arg);
@@ -151,8 +155,9 @@ bool Server::answer(const Reply& reply) {
 Reply Server::on_lhlo(std::string_view arg) {
     if (blank(arg)) return replies::syntax_error;
     greeted_ = true;
+    client_ = {};
     end();
-    return replies::lhlo(limits_.hostname, limits_.max_message);
+    return replies::lhlo(limits_.hostname, limits_.max_message, offers_xforward());
 }
 
 Reply Server::on_mail(std::string_view arg) {
@@ -160,10 +165,24 @@ Reply Server::on_mail(std::string_view arg) {
     if (tx_) return replies::nested_mail;
     auto parsed = smtp::parse_path(arg, "FROM", true);
     if (!parsed.path) return path_refusal(parsed.error, replies::bad_sender);
-    Transaction tx{.sender = parsed.path->address.str(), .msgid = log::new_id(), .rcpts = {}};
+    Transaction tx;
+    tx.sender = parsed.path->address.str();
+    tx.msgid = log::new_id();
     if (auto refusal = read_mail_params(parsed.path->params, limits_.max_message, tx)) return *refusal;
-    tx_ = std::move(tx);
-    return replies::sender_ok;
+    tx.client = std::exchange(client_, {});
+    const Reply reply = sender(tx);
+    if (reply.ok()) tx_ = std::move(tx);
+    return reply;
+}
+
+Reply Server::sender(const Transaction&) { return replies::sender_ok; }
+
+Reply Server::on_xforward(std::string_view arg) {
+    if (!offers_xforward()) return replies::unknown_command;
+    if (!greeted_) return replies::need_lhlo;
+    if (tx_) return replies::xforward_in_transaction;
+    if (!smtp::take_xforward(arg, client_)) return replies::syntax_error;
+    return replies::ok;
 }
 
 Reply Server::on_rcpt(std::string_view arg) {
@@ -185,6 +204,7 @@ Reply Server::on_data(std::string_view arg) {
 }
 
 Reply Server::on_rset(std::string_view) {
+    client_ = {};
     end();
     return replies::ok;
 }

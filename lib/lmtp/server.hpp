@@ -18,6 +18,7 @@
 #include "smtp/address.hpp"
 #include "smtp/message.hpp"
 #include "smtp/reply.hpp"
+#include "smtp/xforward.hpp"
 
 namespace orou::lmtp {
 
@@ -38,10 +39,13 @@ struct Limits {
 struct Transaction {
     std::string sender;              // "" for the null sender
     bool eight_bit = false;          // BODY=8BITMIME
+    bool body_given = false;         // BODY= was given
     std::size_t size = 0;            // SIZE=, 0 when not given
     std::string loop;                // XLOOP=, the trail of smtpds, "" when not given
     std::string msgid;               // for the log; smtpd's id once the message names it
     std::vector<std::string> rcpts;  // the accepted recipients, in order
+    std::string auth;                // AUTH=, decoded: the client's login, "" when none
+    smtp::ClientFacts client;        // XFORWARD's facts given before MAIL (stages that offer it)
 };
 
 class Server {
@@ -58,6 +62,12 @@ public:
     void run();
 
 protected:
+    // The verdict on MAIL, its syntax and parameters already checked; the
+    // transaction starts when the reply is 2xx.
+    virtual smtp::Reply sender(const Transaction& tx);
+    // Whether LHLO offers XFORWARD (smtp/xforward.hpp) and the verb is
+    // taken; only a stage that passes the facts on offers it.
+    virtual bool offers_xforward() const { return false; }
     // The verdict on one recipient, its syntax and the limit already
     // checked; it is accepted when the reply is 2xx.
     virtual smtp::Reply recipient(const Transaction& tx, const smtp::Address& to) = 0;
@@ -90,6 +100,7 @@ private:
     smtp::Reply on_rset(std::string_view arg);
     smtp::Reply on_noop(std::string_view arg);
     smtp::Reply on_quit(std::string_view arg);
+    smtp::Reply on_xforward(std::string_view arg);
     bool receive_message();
     void end();
     void say_goodbye(const smtp::Reply& reply) noexcept;
@@ -103,6 +114,7 @@ private:
     bool quit_ = false;
     int errors_ = 0;
     std::optional<Transaction> tx_;
+    smtp::ClientFacts client_;  // XFORWARD's, for the next transaction
 };
 
 // Runs the LMTP side of a stage on what it was started with: the socket

@@ -65,6 +65,20 @@ smtp::Reply NextHop::command(std::string_view line, std::chrono::seconds timeout
     return *reply;
 }
 
+smtp::Reply NextHop::xforward(const smtp::ClientFacts& facts) {
+    if (!offers(smtp::kXforwardExtension)) return {250, "2.0.0", "ok"};
+    for (const auto& args : smtp::xforward_args(facts)) {
+        smtp::Reply r = command("XFORWARD " + args, timeouts_.command);
+        if (!r.ok()) return r;
+    }
+    return {250, "2.0.0", "ok"};
+}
+
+std::string NextHop::auth_param(std::string_view login) const {
+    if (login.empty() || !offers(smtp::kXforwardExtension)) return "";
+    return " AUTH=" + smtp::xtext_encode(login);
+}
+
 smtp::Reply NextHop::mail(std::string_view from_arg) {
     return command("MAIL " + std::string(from_arg), timeouts_.command);
 }

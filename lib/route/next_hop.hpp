@@ -18,6 +18,7 @@
 #include "smtp/dot_writer.hpp"
 #include "smtp/message.hpp"
 #include "smtp/reply.hpp"
+#include "smtp/xforward.hpp"
 
 namespace orou::route {
 
@@ -44,6 +45,13 @@ public:
     NextHop& operator=(const NextHop&) = delete;
     ~NextHop();
 
+    // XFORWARD with the client's facts (smtp/xforward.hpp), before MAIL,
+    // when the stage offers it (else nothing is sent): 2xx, or the
+    // stage's refusal.
+    [[nodiscard]] smtp::Reply xforward(const smtp::ClientFacts& facts);
+    // " AUTH=<login>" (RFC 4954) for a stage that offers XFORWARD, "" for
+    // any other, or when there is no login.
+    std::string auth_param(std::string_view login) const;
     [[nodiscard]] smtp::Reply mail(std::string_view from_arg);  // "FROM:<a@b> BODY=8BITMIME"
     [[nodiscard]] smtp::Reply rcpt(std::string_view to_arg);    // "TO:<c@d>"
     // DATA: the stage's reply, 354 when the lines may follow.

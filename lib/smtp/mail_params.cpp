@@ -3,6 +3,8 @@
 #include <cctype>
 #include <string_view>
 
+#include "smtp/xforward.hpp"
+
 namespace orou::smtp {
 
 namespace {
@@ -70,7 +72,9 @@ MailParams parse_mail_params(const std::vector<std::pair<std::string, std::strin
             out.eight_bit = body == "8BITMIME";
         } else if (key == "XLOOP") {
             if (!split_loop(value, out.loop)) return failed(out, MailParamError::Syntax);
-        } else if (key != "AUTH") {
+        } else if (key == "AUTH") {
+            out.auth = value == "<>" ? "" : xtext_decode(value).value_or("");
+        } else {
             return failed(out, MailParamError::Unknown);
         }
     }

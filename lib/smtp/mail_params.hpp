@@ -1,7 +1,9 @@
 // MAIL FROM's parameters, one parser for orouboros-smtpd and the LMTP
 // stages: SIZE=n (RFC 1870), BODY=7BIT|8BITMIME (RFC 6152, the value in
-// any case, as RFC 5321 has parameter values), AUTH=... (RFC 4954,
-// accepted and not passed on), XLOOP=ID.ID... (ours, see below).
+// any case, as RFC 5321 has parameter values), AUTH=... (RFC 4954: the
+// xtext-decoded login, kept for a stage to read; orouboros-smtpd never
+// passes on what its client gave, see smtp/xforward.hpp), XLOOP=ID.ID...
+// (ours, see below).
 // Anything else is refused.
 //
 // XLOOP carries, from one orouboros-smtpd to the next, the instance ids of
@@ -34,6 +36,7 @@ struct MailParams {
     bool eight_bit = false;
     bool body_given = false;
     std::vector<std::string> loop;  // XLOOP's ids, in order
+    std::string auth;               // AUTH=, decoded; "" when absent, <> or malformed
     MailParamError error = MailParamError::None;
 
     // " BODY=8BITMIME" or " BODY=7BIT" as given, "" without BODY: what is

@@ -93,6 +93,7 @@ private:
     bool other_destination(const smtp::Address& to) const;
     const std::string& route_spec(route::Kind kind) const;
     smtp::Reply open_hop(route::Kind kind);
+    smtp::ClientFacts client_facts() const;
     void log_message(const std::string& id, const smtp::Reply& reply) const;
     smtp::Reply heard(const smtp::Reply& from_next_hop);  // privacy.hpp's rule, the detail logged
     std::string received_header(const std::string& id) const;

@@ -144,10 +144,24 @@ Reply Session::open_hop(route::Kind kind) {
         hop_ = std::move(opened.hop);
         hop_kind_ = kind;
     }
-    Reply mail = hop_->mail(tx_->from_arg + (hop_->offers(smtp::kLoopExtension) ? tx_->loop_arg : ""));
+    const Reply facts = hop_->xforward(client_facts());
+    if (!facts.ok()) return heard(facts);
+    Reply mail = hop_->mail(tx_->from_arg + (hop_->offers(smtp::kLoopExtension) ? tx_->loop_arg : "") +
+                            hop_->auth_param(auth_user_.value_or("")));
     if (!mail.ok()) return heard(mail);
     tx_->hop_has_mail = true;
     return R::ok;
+}
+
+// What a stage that offers XFORWARD hears of the client (no name: smtpd
+// looks none up).
+smtp::ClientFacts Session::client_facts() const {
+    const bool ip = peer_.address.find_first_not_of("0123456789abcdefABCDEF.:") == std::string::npos;
+    return {.name = "",
+            .addr = ip ? peer_.address : "",
+            .helo = helo_name_,
+            .proto = esmtp_ ? "ESMTP" : "SMTP",
+            .ident = services_.log.sid()};
 }
 
 // RFC 5321 4.5.1: <postmaster> without a domain must be accepted; it

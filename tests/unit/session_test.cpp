@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "auth_temp_dir.hpp"
+#include "fake_lmtp_stage.hpp"
 #include "fake_stream.hpp"
 
 namespace {
@@ -214,4 +215,37 @@ TEST(Session, AnXloopTrailWithThisSmtpdInItIsAMailLoopAndSoIsOneAsLongAsTheHopLi
     ASSERT_NE(first, std::string::npos) << stream.output;
     EXPECT_NE(stream.output.find("554 5.4.6", first + 1), std::string::npos) << stream.output;
     EXPECT_TRUE(has(stream.output, "\r\n250 2.1.0")) << stream.output;
+}
+
+// A filter stage that offers XFORWARD hears the client's facts and, from an
+// authenticated session, the login as AUTH=; what a client gave as AUTH=
+// itself never goes on.
+TEST(Session, AStageOfferingXforwardHearsTheClientsFactsAndTheLogin) {
+    test::TempDir dir;
+    smtpd::Config c;
+    c.allow_plaintext_auth = true;
+    c.relay_route = "unix:" + dir.file("sign.sock");
+    test::FakeLmtpStage stage(dir.file("sign.sock"), "250-XFORWARD NAME ADDR PROTO HELO IDENT\r\n", {});
+    auto r = session(
+        "EHLO client.example\r\nAUTH PLAIN AGFzZGYAYXNkZg==\r\nMAIL FROM:<asdf@example.com> AUTH=mallory\r\n"
+        "RCPT TO:<b@y.example>\r\nQUIT\r\n",
+        c);
+    EXPECT_TRUE(has(r.output, "250 2.1.0 sender ok\r\n250 2.0.0 ok\r\n")) << r.output;
+    const auto& sent = stage.lines();
+    ASSERT_GE(sent.size(), 3u);
+    EXPECT_EQ(sent[1], "XFORWARD ADDR=192.0.2.7 PROTO=ESMTP HELO=client.example");
+    EXPECT_EQ(sent[2], "MAIL FROM:<asdf@example.com> AUTH=asdf");
+}
+
+TEST(Session, AStrangersAuthParameterDoesNotGoOn) {
+    test::TempDir dir;
+    smtpd::Config c;
+    c.domains.delivery = {"example.com"};
+    c.local_route = "unix:" + dir.file("sign.sock");
+    test::FakeLmtpStage stage(dir.file("sign.sock"), "250-XFORWARD NAME ADDR PROTO HELO IDENT\r\n", {});
+    auto r = session("EHLO c\r\nMAIL FROM:<a@x.example> AUTH=asdf\r\nRCPT TO:<bob@example.com>\r\nQUIT\r\n", c);
+    EXPECT_TRUE(has(r.output, "250 2.1.0 sender ok\r\n250 2.0.0 Ok\r\n")) << r.output;
+    const auto& sent = stage.lines();
+    ASSERT_GE(sent.size(), 3u);
+    EXPECT_EQ(sent[2], "MAIL FROM:<a@x.example>");
 }
