@@ -99,7 +99,7 @@ void enforce(DMARC_POLICY_T* p, DmarcVerdict& v) {
 
 }  // namespace
 
-Dmarc::Dmarc(Dns& dns, const std::string& public_suffix_list) : dns_(dns) {
+DmarcLibrary::DmarcLibrary(const std::string& public_suffix_list) {
     OPENDMARC_LIB_T lib{};
     if (!public_suffix_list.empty() && ::access(public_suffix_list.c_str(), R_OK) == 0) {
         lib.tld_type = OPENDMARC_TLD_TYPE_MOZILLA;
@@ -110,7 +110,7 @@ Dmarc::Dmarc(Dns& dns, const std::string& public_suffix_list) : dns_(dns) {
         throw ConfigError("dmarc: cannot initialise libopendmarc");
 }
 
-Dmarc::~Dmarc() {
+DmarcLibrary::~DmarcLibrary() {
     OPENDMARC_LIB_T lib{};
     opendmarc_policy_library_shutdown(&lib);
 }

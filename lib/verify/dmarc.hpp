@@ -3,6 +3,7 @@
 // through verify::Dns, SPF and DKIM verdicts weighed against it.
 #pragma once
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -15,13 +16,21 @@ namespace orou::verify {
 // organizational domain is the From domain itself.
 inline constexpr const char* kPublicSuffixList = "/usr/share/publicsuffix/public_suffix_list.dat";
 
+// libopendmarc's state for the process (the public suffix list read in):
+// made once, before sessions are forked.
+class DmarcLibrary {
+public:
+    // Throws ConfigError.
+    explicit DmarcLibrary(const std::string& public_suffix_list);
+    ~DmarcLibrary();
+    DmarcLibrary(const DmarcLibrary&) = delete;
+    DmarcLibrary& operator=(const DmarcLibrary&) = delete;
+};
+
 class Dmarc {
 public:
-    // Borrows `dns`.  Throws ConfigError.
-    Dmarc(Dns& dns, const std::string& public_suffix_list);
-    ~Dmarc();
-    Dmarc(const Dmarc&) = delete;
-    Dmarc& operator=(const Dmarc&) = delete;
+    // Borrows `dns`; a DmarcLibrary lives meanwhile.
+    explicit Dmarc(Dns& dns) : dns_(dns) {}
 
     // The verdict for a message from `client` whose From domain is
     // `from_domain` ("" when it has not exactly one From address:

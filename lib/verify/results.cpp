@@ -93,6 +93,11 @@ std::vector<std::string> format_header(std::string_view authserv_id, const Verdi
     return lines;
 }
 
+bool is_auth_results_name(std::string_view name) {
+    while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
+    return equal_nocase(name, kFieldName);
+}
+
 bool claims_authserv_id(std::string_view field, std::string_view authserv_id) {
     if (!field_named(field, kFieldName)) return false;
     std::size_t i = skip_cfws(field, field.find(':') + 1);

@@ -51,6 +51,10 @@ std::vector<std::string> format_header(std::string_view authserv_id, const Verdi
 // skipped (RFC 8601 5).
 bool claims_authserv_id(std::string_view field, std::string_view authserv_id);
 
+// Whether a field name (as written before the colon) is
+// Authentication-Results, case and trailing blanks aside.
+bool is_auth_results_name(std::string_view name);
+
 // A value as RFC 8601 wants it: as it is when it is a token or an
 // addr-spec of tokens, else a quoted-string.
 std::string pvalue(std::string_view value);

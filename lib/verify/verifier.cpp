@@ -6,17 +6,23 @@ namespace orou::verify {
 
 namespace {
 
-// The From domain: "" unless the message has exactly one From field with
-// one address.
-std::string message_from_domain(const smtp::MessageSource& message) {
+struct HeaderFacts {
+    std::string from_domain;  // "" unless there is exactly one From field with one address
+    std::vector<bool> forged;
+};
+
+HeaderFacts header_facts(const smtp::MessageSource& message, std::string_view authserv_id) {
     int froms = 0;
-    std::string domain;
+    HeaderFacts facts;
     for_each_field(message, [&](std::string_view field) {
+        if (field_named(field, "Authentication-Results"))
+            facts.forged.push_back(claims_authserv_id(field, authserv_id));
         if (!field_named(field, "From")) return;
         ++froms;
-        domain = from_domain(field);
+        facts.from_domain = from_domain(field);
     });
-    return froms == 1 ? domain : "";
+    if (froms != 1) facts.from_domain.clear();
+    return facts;
 }
 
 // The identity DMARC weighs: MAIL FROM's, or HELO's for the null sender.
@@ -31,11 +37,7 @@ SpfVerdict dmarc_spf(const std::vector<SpfVerdict>& spf) {
 }  // namespace
 
 Verifier::Verifier(const Config& config)
-    : config_(config),
-      dns_(config.dns_server, config.lookup_timeout),
-      spf_(dns_),
-      dkim_(dns_),
-      dmarc_(dns_, config.public_suffix_list) {}
+    : config_(config), dns_(config.dns_server, config.lookup_timeout), spf_(dns_), dkim_(dns_), dmarc_(dns_) {}
 
 std::vector<SpfVerdict> Verifier::check_spf(const Client& client) {
     std::vector<SpfVerdict> out;
@@ -52,13 +54,12 @@ Outcome Verifier::check(const Client& client, const smtp::MessageSource& message
     Outcome out;
     out.verdicts.spf = check_spf(client);
     out.verdicts.dkim = dkim_.check(message);
-    out.verdicts.dmarc =
-        dmarc_.check(client.addr, message_from_domain(message), dmarc_spf(out.verdicts.spf), out.verdicts.dkim);
+    HeaderFacts facts = header_facts(message, config_.authserv_id);
+    out.verdicts.dmarc = dmarc_.check(client.addr, facts.from_domain, dmarc_spf(out.verdicts.spf), out.verdicts.dkim);
+    out.forged = std::move(facts.forged);
     out.header = format_header(config_.authserv_id, out.verdicts);
     out.refuse = config_.dmarc_reject && out.verdicts.dmarc.disposition == "reject";
     return out;
 }
-
-bool Verifier::forged(std::string_view field) const { return claims_authserv_id(field, config_.authserv_id); }
 
 }  // namespace orou::verify

@@ -40,26 +40,27 @@ struct Outcome {
     Verdicts verdicts;
     std::vector<std::string> header;  // the Authentication-Results field, lines without line ends
     bool refuse = false;              // DMARC failed under p=reject and Config::dmarc_reject is set
+    // For each Authentication-Results field of the message, in order:
+    // whether it claims our authserv-id (and is to be left out).
+    std::vector<bool> forged;
 };
 
+// One per session (libunbound's context must not cross a fork), while a
+// DmarcLibrary lives.
 class Verifier {
 public:
-    // Throws ConfigError.
+    // Borrows `config`.  Throws ConfigError.
     explicit Verifier(const Config& config);
 
     // Throws SysError when the message cannot be read back.
     [[nodiscard]] Outcome check(const Client& client, const smtp::MessageSource& message);
-
-    // Whether a header field of an incoming message is to be left out: an
-    // Authentication-Results field that claims our authserv-id.
-    [[nodiscard]] bool forged(std::string_view field) const;
 
     const Config& config() const { return config_; }
 
 private:
     std::vector<SpfVerdict> check_spf(const Client& client);
 
-    Config config_;
+    const Config& config_;
     Dns dns_;
     Spf spf_;
     Dkim dkim_;
