@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <boost/program_options.hpp>
+
 #include "listener/clients.hpp"
 #include "route/router.hpp"
 #include "smtpd/config.hpp"
@@ -39,16 +41,23 @@ struct RawListenerOptions {
     std::string deliver_user = "orouboros-mail", forwarder_user = "orouboros-forward";
     std::string socket_dir = "/run/orouboros";
     bool single_user = false;
+    // --verify: orouboros-verify in front of the local and forward stages.
+    bool verify = false, verify_dmarc_reject = false;
+    std::string verify_dns_server;
 };
 
 // The command lines of the stages a session uses ("" for a stage that is
 // not configured), as blank-separated words.
 struct StageCommands {
     std::string local, forward, relay, auth;
+    std::string verify;  // without its --next: one stage in front of local, one of forward
 };
 
 // stage_log: the --log the stages get (their stdout is the connection).
 StageCommands stage_commands(const RawListenerOptions& r, const std::string& stage_log);
+
+// --verify and its settings, options of `orouboros`.
+void add_verify_options(boost::program_options::options_description& d, RawListenerOptions& r);
 
 // The specs orouboros-smtpd gets for them: exec:COMMAND, or unix:PATH.
 using Routes = StageCommands;
