@@ -19,6 +19,8 @@ std::string dkim_summary(const Verdicts& v) {
     return s.empty() ? "none" : s;
 }
 
+}  // namespace
+
 // The filter core names each header field to the predicate, in order: the
 // Authentication-Results fields are counted off against what the
 // verifier found in each (its authserv-id may be on a continuation line).
@@ -30,8 +32,6 @@ std::function<bool(std::string_view)> forged_fields(std::vector<bool> forged) {
         return drop;
     };
 }
-
-}  // namespace
 
 std::string header_block(const std::vector<std::string>& lines) {
     std::string block;

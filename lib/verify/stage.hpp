@@ -27,6 +27,10 @@ private:
     std::unique_ptr<Verifier> verifier_;
 };
 
+// The `drop` of a filter::Verdict for a message whose
+// Authentication-Results fields, in order, are or are not `forged`.
+std::function<bool(std::string_view)> forged_fields(std::vector<bool> forged);
+
 // The Authentication-Results lines as one CRLF-ended block.
 std::string header_block(const std::vector<std::string>& lines);
 

@@ -1,5 +1,7 @@
 #include "verify/verifier.hpp"
 
+#include <arpa/inet.h>
+
 #include "verify/headers.hpp"
 
 namespace orou::verify {
@@ -36,12 +38,19 @@ SpfVerdict dmarc_spf(const std::vector<SpfVerdict>& spf) {
 
 }  // namespace
 
+std::string client_address(std::string addr) {
+    if (addr.size() > 5 && equal_nocase(std::string_view(addr).substr(0, 5), "IPv6:")) addr.erase(0, 5);
+    unsigned char buf[sizeof(in6_addr)];
+    const int family = addr.find(':') != std::string::npos ? AF_INET6 : AF_INET;
+    return ::inet_pton(family, addr.c_str(), buf) == 1 ? addr : "";
+}
+
 Verifier::Verifier(const Config& config)
     : config_(config), dns_(config.dns_server, config.lookup_timeout), spf_(dns_), dkim_(dns_), dmarc_(dns_) {}
 
 std::vector<SpfVerdict> Verifier::check_spf(const Client& client) {
     std::vector<SpfVerdict> out;
-    if (client.addr.empty()) return out;
+    if (client.addr.empty()) return out;  // not known: no SPF verdict
     if (!client.sender.empty())
         out.push_back({spf_.check(client.addr, client.helo, client.sender), "mailfrom", client.sender});
     if (!client.helo.empty() && client.helo.front() != '[')
@@ -49,8 +58,10 @@ std::vector<SpfVerdict> Verifier::check_spf(const Client& client) {
     return out;
 }
 
-Outcome Verifier::check(const Client& client, const smtp::MessageSource& message) {
+Outcome Verifier::check(const Client& given, const smtp::MessageSource& message) {
     dns_.start_message();
+    Client client = given;
+    client.addr = client_address(client.addr);
     Outcome out;
     out.verdicts.spf = check_spf(client);
     out.verdicts.dkim = dkim_.check(message);

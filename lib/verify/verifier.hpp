@@ -45,6 +45,10 @@ struct Outcome {
     std::vector<bool> forged;
 };
 
+// The client address as XFORWARD gave it, as inet_pton reads it (Postfix
+// writes IPv6 ones with an "IPv6:" prefix); "" when it is no address.
+std::string client_address(std::string addr);
+
 // One per session (libunbound's context must not cross a fork), while a
 // DmarcLibrary lives.
 class Verifier {

@@ -2,9 +2,12 @@
 // which incoming fields claim our authserv-id.
 #include <gtest/gtest.h>
 
+#include "filter/filter.hpp"
 #include "smtp/message.hpp"
 #include "verify/headers.hpp"
 #include "verify/results.hpp"
+#include "verify/stage.hpp"
+#include "verify/verifier.hpp"
 
 namespace orou::verify {
 namespace {
@@ -89,6 +92,32 @@ TEST(AuthResults, HeaderFieldsComeWithTheirContinuationLines) {
         m, [&](std::string_view f) { fields.emplace_back(f); }, [&](std::string_view l) { body.emplace_back(l); });
     EXPECT_EQ(fields, (std::vector<std::string>{"From: a@x.example", "Subject: one\r\n two", ""}));
     EXPECT_EQ(body, (std::vector<std::string>{"body"}));
+}
+
+TEST(AuthResults, TheClientAddressIsReadAsXforwardGivesIt) {
+    EXPECT_EQ(client_address("192.0.2.7"), "192.0.2.7");
+    EXPECT_EQ(client_address("IPv6:2001:db8::1"), "2001:db8::1");
+    EXPECT_EQ(client_address("2001:db8::1"), "2001:db8::1");
+    EXPECT_EQ(client_address("mail.example"), "");
+    EXPECT_EQ(client_address(""), "");
+}
+
+TEST(AuthResults, TheForgedFieldsAreLeftOutAndTheFieldGoesOnTop) {
+    smtp::StringMessage m(
+        "Received: from x by vps.example\r\n"
+        "Authentication-Results:\r\n vps.example; spf=pass\r\n"
+        "authentication-results : other.example; spf=pass\r\n"
+        "Authentication-Results: (x) VPS.example; dkim=pass\r\n"
+        "From: a@x.example\r\n\r\nAuthentication-Results: vps.example; in the body\r\n");
+    const filter::Verdict v{std::nullopt, header_block({"Authentication-Results: vps.example;", "\tdkim=none"}),
+                            forged_fields({true, false, true})};
+    smtp::StringSink out;
+    filter::pass_on(m, v, out);
+    EXPECT_EQ(out.text,
+              "Authentication-Results: vps.example;\r\n\tdkim=none\r\n"
+              "Received: from x by vps.example\r\n"
+              "authentication-results : other.example; spf=pass\r\n"
+              "From: a@x.example\r\n\r\nAuthentication-Results: vps.example; in the body\r\n");
 }
 
 }  // namespace
