@@ -14,8 +14,6 @@ CXXFLAGS  ?= -O2 -g
 CXXFLAGS  += -std=c++20 -Wall -Wextra -Wshadow -pedantic
 CPPFLAGS  += -Ilib -D_GNU_SOURCE
 LDLIBS    := -lboost_program_options -lssl -lcrypto -lsystemd -lunbound -lseccomp
-# Libraries that one program alone needs: LDLIBS_<program>.
-LDLIBS_orouboros-verify := -lspf2 -lopendkim -lopendmarc
 
 B         := build
 JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
@@ -47,12 +45,17 @@ $(B)/liborouboros.a: $(LIB_OBJ)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 
+# libopendkim, libspf2, libopendmarc: only the programs that use them (and the
+# unit tests) link them.
+$(B)/bin/orouboros-dkim-sign $(B)/unit-tests: LDLIBS += -lopendkim
+$(B)/bin/orouboros-verify $(B)/unit-tests: LDLIBS += -lspf2 -lopendkim -lopendmarc
+
 $(B)/bin/%: $(B)/cmd/%/main.o $(B)/liborouboros.a
 	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_$*) $(LDLIBS)
+	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/unit-tests: $(UNIT_OBJ) $(B)/liborouboros.a
-	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ -lgtest -lgtest_main -pthread $(LDLIBS_orouboros-verify) $(LDLIBS)
+	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ -lgtest -lgtest_main -pthread $(LDLIBS)
 
 unit: $(B)/unit-tests
 
@@ -103,6 +106,7 @@ install: all
 	for e in $(EXAMPLES); do f=$(DESTDIR)$(EXAMPLEDIR)/$${e#contrib/}; install -d $${f%/*}; \
 	    $(SUBST) $$e >$$f && chmod 0644 $$f; done
 	install -d -m 0755 $(DESTDIR)$(CONFDIR) $(DESTDIR)$(CONFDIR)/tls
+	install -d -m 0700 $(DESTDIR)$(CONFDIR)/dkim  # the DKIM keys, credentials of orouboros-dkim-sign.service
 	test -e $(DESTDIR)$(CONFDIR)/orouboros.conf || \
 	    install -m 0644 contrib/vps/orouboros.conf $(DESTDIR)$(CONFDIR)/orouboros.conf
 	test -e $(DESTDIR)$(CONFDIR)/blocked-domains || \
@@ -128,7 +132,7 @@ uninstall:
 	! echo '{}' | cmp -s - $(DESTDIR)$(CONFDIR)/creds.json || rm -f $(DESTDIR)$(CONFDIR)/creds.json
 	for s in forward-password relay-password; do \
 	    test -s $(DESTDIR)$(CONFDIR)/$$s || rm -f $(DESTDIR)$(CONFDIR)/$$s; done
-	rmdir $(DESTDIR)$(CONFDIR)/tls $(DESTDIR)$(CONFDIR) 2>/dev/null || true
+	rmdir $(DESTDIR)$(CONFDIR)/tls $(DESTDIR)$(CONFDIR)/dkim $(DESTDIR)$(CONFDIR) 2>/dev/null || true
 
 clean:
 	rm -rf $(B)

@@ -17,12 +17,16 @@ constexpr std::size_t kStageSizeMargin = 64 * 1024;
 
 using Raw = RawListenerOptions;
 
-std::string stage(const Raw& r, const std::string& program, const std::string& log) {
+}  // namespace
+
+std::string stage_command(const Raw& r, const std::string& program, const std::string& log) {
     return r.libexec + "/" + program + " --config /dev/null --log " + log + " --log-level " + r.level;
 }
 
+namespace {
+
 std::string local_command(const Raw& r, const std::string& log) {
-    std::string s = stage(r, "orouboros-mbox-deliver", log) + " --lmtp --max-message-size " +
+    std::string s = stage_command(r, "orouboros-mbox-deliver", log) + " --lmtp --max-message-size " +
                     std::to_string(r.max_message + kStageSizeMargin);
     if (!r.mboxdir.empty()) return s + " --mboxdir " + r.mboxdir;
     if (!r.maildir.empty()) return s + " --maildir " + r.maildir;
@@ -44,22 +48,22 @@ std::string upstream_words(const Upstream& u) {
 
 std::string forward_command(const Raw& r, const std::string& log) {
     if (!r.forward) return "";
-    return stage(r, "orouboros-forward", log) + " --lmtp" + helo_words(r) + upstream_words(r.home);
+    return stage_command(r, "orouboros-forward", log) + " --lmtp" + helo_words(r) + upstream_words(r.home);
 }
 
 std::string relay_command(const Raw& r, const std::string& log) {
     if (r.relay_mx) {
         const std::string anchor = r.relay_dnssec_anchor.empty() ? "" : " --dnssec-anchor " + r.relay_dnssec_anchor;
-        return stage(r, "orouboros-forward", log) + " --lmtp --mx" + helo_words(r) + anchor;
+        return stage_command(r, "orouboros-forward", log) + " --lmtp --mx" + helo_words(r) + anchor;
     }
     if (r.smarthost.host.empty()) return "";
-    return stage(r, "orouboros-forward", log) + " --lmtp" + helo_words(r) + upstream_words(r.smarthost);
+    return stage_command(r, "orouboros-forward", log) + " --lmtp" + helo_words(r) + upstream_words(r.smarthost);
 }
 
 // Mail from the internet (the local and forward routes) checked first.
 std::string verify_command(const Raw& r, const std::string& log) {
     if (!r.verify) return "";
-    std::string s = stage(r, "orouboros-verify", log);
+    std::string s = stage_command(r, "orouboros-verify", log);
     if (!r.hostname.empty()) s += " --authserv-id " + r.hostname;
     if (!r.verify_dns_server.empty()) s += " --dns-server " + r.verify_dns_server;
     if (r.verify_dmarc_reject) s += " --dmarc-reject";
@@ -92,8 +96,12 @@ void check_routes(const Raw& r) {
 }
 
 StageCommands stage_commands(const Raw& r, const std::string& stage_log) {
-    return {local_command(r, stage_log), forward_command(r, stage_log), relay_command(r, stage_log),
-            stage(r, "orouboros-authcheck", stage_log) + " --credentials " + r.creds, verify_command(r, stage_log)};
+    return {local_command(r, stage_log),
+            forward_command(r, stage_log),
+            relay_command(r, stage_log),
+            stage_command(r, "orouboros-authcheck", stage_log) + " --credentials " + r.creds,
+            relay_command(r, stage_log).empty() ? "" : dkim_sign_command(r, stage_log),
+            verify_command(r, stage_log)};
 }
 
 std::vector<std::string> smtpd_argv(const Raw& r, const std::string& tls, const Routes& routes,

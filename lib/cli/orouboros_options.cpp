@@ -10,6 +10,7 @@
 #include "base/error.hpp"
 #include "cli/limit_options.hpp"
 #include "cli/options.hpp"
+#include "cli/orouboros_dkim.hpp"
 #include "cli/orouboros_privsep.hpp"
 #include "cli/orouboros_raw.hpp"
 #include "tls/client.hpp"
@@ -76,6 +77,7 @@ void add_options(po::options_description& d, Raw& r) {
     // clang-format on
     add_limit_options(d, r.session_limits, r.per_client);
     add_verify_options(d, r);
+    add_dkim_options(d, r);
     auto user = [](std::string& v) { return po::value(&v)->default_value(v); };
     // clang-format off
     d.add_options()
@@ -88,7 +90,8 @@ void add_options(po::options_description& d, Raw& r) {
     // clang-format on
 }
 
-constexpr const char* kUserOptions[] = {"smtpd-user", "authcheck-user", "deliver-user", "forwarder-user", "socket-dir"};
+constexpr const char* kUserOptions[] = {"smtpd-user",     "authcheck-user", "deliver-user",
+                                        "forwarder-user", "dkim-user",      "socket-dir"};
 
 void check_upstream(const Upstream& u, const char* name) {
     std::string n(name);
@@ -204,6 +207,7 @@ void add_ports(const Raw& r, const po::variables_map& vm, bool mail_dir_is_new, 
         o.ports = stage_ports(r.socket_dir, commands, &s, o.stage_log.get(), r.max_connections, routes);
         smtpd_user = s.smtpd;
     } else {
+        check_dkim(r, nullptr);
         if (!o.socket_dir) o.socket_dir = std::make_shared<PrivateDir>();
         commands.auth += " --state-dir " + o.socket_dir->path();
         o.ports = stage_ports(o.socket_dir->path(), commands, nullptr, -1, r.max_connections, routes);

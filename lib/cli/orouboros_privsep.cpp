@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "base/error.hpp"
+#include "cli/orouboros_dkim.hpp"
 
 namespace orou::cli {
 
@@ -80,12 +81,15 @@ Separation separate(const Raw& r, bool mail_dir_is_new) {
     Separation s{listener::lookup_user(r.smtpd_user),
                  listener::lookup_user(r.authcheck_user),
                  listener::lookup_user(r.deliver_user),
+                 {},
                  {}};
     if (r.forward || r.relay_mx || !r.smarthost.host.empty()) s.forwarder = listener::lookup_user(r.forwarder_user);
     const std::string& mail = mail_dir(r);
     if (mail_dir_is_new)
         check_sys(::chown(mail.c_str(), s.deliver.uid, s.deliver.gid), "give " + mail + " to " + s.deliver.name);
     check_files(r, s);
+    if (!r.dkim_keys.empty()) s.dkim = dkim_identity(r, s.smtpd);
+    check_dkim(r, r.dkim_keys.empty() ? nullptr : &s.dkim);
     make_socket_dir(r.socket_dir);
     return s;
 }
@@ -103,6 +107,7 @@ std::vector<listener::Port> stage_ports(const std::string& dir, const StageComma
     add("forward", commands.forward, s ? &s->forwarder : nullptr, routes.forward);
     add("relay", commands.relay, s ? &s->forwarder : nullptr, routes.relay);
     chain_verify(dir, commands.verify, s, log_fd, ports, routes);
+    chain_signer(dir, commands.sign, s ? &s->dkim : nullptr, ports, routes.relay);
     for (auto& p : ports) {
         if (p.label == "authcheck") continue;  // the one stage started per connection
         p.hand_over = true;

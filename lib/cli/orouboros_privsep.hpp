@@ -15,6 +15,7 @@ namespace orou::cli {
 
 struct Separation {
     listener::Identity smtpd, authcheck, deliver, forwarder;
+    listener::Identity dkim;  // with --dkim-key (cli/orouboros_dkim.hpp)
 };
 
 // Looks the four users up (ExitError EX_NOUSER when one is missing) and

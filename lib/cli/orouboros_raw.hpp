@@ -41,6 +41,10 @@ struct RawListenerOptions {
     std::string deliver_user = "orouboros-mail", forwarder_user = "orouboros-forward";
     std::string socket_dir = "/run/orouboros";
     bool single_user = false;
+    // --dkim-key DOMAIN:SELECTOR:KEYFILE: the relay route goes through
+    // orouboros-dkim-sign (cli/orouboros_dkim.cpp), as dkim_user.
+    std::vector<std::string> dkim_keys;
+    std::string dkim_user = "orouboros-dkim";
     // --verify: orouboros-verify in front of the local and forward stages.
     bool verify = false, verify_dmarc_reject = false;
     std::string verify_dns_server;
@@ -50,8 +54,13 @@ struct RawListenerOptions {
 // not configured), as blank-separated words.
 struct StageCommands {
     std::string local, forward, relay, auth;
+    std::string sign;    // orouboros-dkim-sign, in front of relay ("" without keys); no --next yet
     std::string verify;  // without its --next: one stage in front of local, one of forward
 };
+
+// A stage's command line: PROGRAM in --libexec, no configuration file,
+// the listener's log level.
+std::string stage_command(const RawListenerOptions& r, const std::string& program, const std::string& log);
 
 // stage_log: the --log the stages get (their stdout is the connection).
 StageCommands stage_commands(const RawListenerOptions& r, const std::string& stage_log);
@@ -61,6 +70,10 @@ void add_verify_options(boost::program_options::options_description& d, RawListe
 
 // The specs orouboros-smtpd gets for them: exec:COMMAND, or unix:PATH.
 using Routes = StageCommands;
+
+// orouboros-dkim-sign's command line with the --dkim-key options, for the
+// relay route ("" when there are no keys or no relay); orouboros_dkim.cpp.
+std::string dkim_sign_command(const RawListenerOptions& r, const std::string& stage_log);
 
 // The domains the sessions take mail for, by route: with --forward and no
 // --local the delivery domains are forwarded (the original's meaning).

@@ -1,16 +1,12 @@
 #include "verify/dkim.hpp"
 
-// dkim.h is C: its _Bool is C++'s bool.
-#define _Bool bool
-#include <opendkim/dkim.h>
-#undef _Bool
-
 #include <algorithm>
 #include <cstring>
 #include <memory>
 #include <set>
 
 #include "base/error.hpp"
+#include "dkim/opendkim.hpp"
 #include "verify/headers.hpp"
 
 namespace orou::verify {

@@ -118,7 +118,7 @@ PY
         esac
         n=$((n + 1))
     done
-    [ "$n" -eq 9 ]
+    [ "$n" -eq 10 ]
 }
 
 @test "units: the sessions' group alone may connect to the stages; each part has its own user" {
@@ -152,6 +152,7 @@ PY
         for f in $(sed -n 's/^LoadCredential=[^:]*://p' "$u"); do
             case $f in
             /etc/orouboros/tls/*) [ -d "$STAGE/etc/orouboros/tls" ] ;;  # the administrator's certificate
+            /etc/orouboros/dkim) [ "$(stat -c %a "$STAGE$f")" = 700 ] ;;  # the administrator's DKIM keys
             *) [ -f "$STAGE$f" ] || { echo "$u: $f missing"; false; } ;;
             esac
         done
