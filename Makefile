@@ -45,8 +45,10 @@ $(B)/liborouboros.a: $(LIB_OBJ)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 
-# libopendkim: only the DKIM signer (and the unit tests) link it.
+# libopendkim, libspf2, libopendmarc: only the programs that use them (and the
+# unit tests) link them.
 $(B)/bin/orouboros-dkim-sign $(B)/unit-tests: LDLIBS += -lopendkim
+$(B)/bin/orouboros-verify $(B)/unit-tests: LDLIBS += -lspf2 -lopendkim -lopendmarc
 
 $(B)/bin/%: $(B)/cmd/%/main.o $(B)/liborouboros.a
 	@mkdir -p $(@D)

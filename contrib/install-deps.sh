@@ -14,7 +14,8 @@ esac
 # Building: the compiler and the libraries the programs link.
 PACKAGES="g++ make pkg-config libssl-dev libsystemd-dev libboost-program-options-dev nlohmann-json3-dev libunbound-dev"
 PACKAGES="$PACKAGES libseccomp-dev"  # orouboros-smtpd: the sessions' system call allow-list
-PACKAGES="$PACKAGES libopendkim-dev"  # orouboros-dkim-sign: DKIM signatures
+PACKAGES="$PACKAGES libopendkim-dev"  # orouboros-dkim-sign: DKIM signatures; orouboros-verify: DKIM verdicts
+PACKAGES="$PACKAGES libspf2-dev libopendmarc-dev publicsuffix"  # orouboros-verify: SPF, DMARC
 # The demo: its self-signed certificate, and a client to send it mail.
 PACKAGES="$PACKAGES openssl swaks libio-socket-ssl-perl libauthen-sasl-perl"
 if [ "$what" = test ]; then
@@ -25,6 +26,7 @@ if [ "$what" = test ]; then
     PACKAGES="$PACKAGES nsd ldnsutils"  # a DNSSEC-signed zone and its server, for the tests of --dnssec-anchor
     PACKAGES="$PACKAGES postfix libsasl2-modules"  # Postfix integration tests
     PACKAGES="$PACKAGES opendkim-tools python3-dkim"  # DKIM keys as opendkim-genkey makes them, and a verifier
+    PACKAGES="$PACKAGES python3-authres"  # orouboros-verify's tests read its verdicts with it
     PACKAGES="$PACKAGES fail2ban"  # contrib/fail2ban's filter, run by fail2ban-regex on the programs' own log
     PACKAGES="$PACKAGES logrotate"  # contrib/logrotate, run on the listener's log file
 fi

@@ -138,6 +138,12 @@ po::variables_map parse(int argc, char** argv, const Spec& spec, const po::optio
     return vm;
 }
 
+std::string default_hostname() {
+    char buf[256] = {};
+    if (::gethostname(buf, sizeof buf - 1) != 0 || !buf[0]) return "localhost";
+    return buf;
+}
+
 std::string program_dir(const char* argv0) {
     char buf[PATH_MAX];
     ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);

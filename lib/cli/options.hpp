@@ -45,6 +45,10 @@ po::variables_map read_options(int argc, char** argv, const Spec& spec, const po
 std::vector<std::string> config_words(std::string_view path, std::string_view section,
                                       const po::options_description& desc);
 
+// The host name (gethostname), "localhost" when there is none: the name
+// orouboros-smtpd greets with and writes in Received.
+std::string default_hostname();
+
 // The directory of the running program (where its sibling programs are).
 std::string program_dir(const char* argv0);
 

@@ -8,6 +8,8 @@
 
 namespace orou::cli {
 
+namespace po = boost::program_options;
+
 namespace {
 
 // Room for the Received header smtpd adds before the stage sees the message.
@@ -58,7 +60,27 @@ std::string relay_command(const Raw& r, const std::string& log) {
     return stage_command(r, "orouboros-forward", log) + " --lmtp" + helo_words(r) + upstream_words(r.smarthost);
 }
 
+// Mail from the internet (the local and forward routes) checked first.
+std::string verify_command(const Raw& r, const std::string& log) {
+    if (!r.verify) return "";
+    std::string s = stage_command(r, "orouboros-verify", log);
+    if (!r.hostname.empty()) s += " --authserv-id " + r.hostname;
+    if (!r.verify_dns_server.empty()) s += " --dns-server " + r.verify_dns_server;
+    if (r.verify_dmarc_reject) s += " --dmarc-reject";
+    return s + " --max-message-size " + std::to_string(r.max_message + kStageSizeMargin);
+}
+
 }  // namespace
+
+void add_verify_options(po::options_description& d, Raw& r) {
+    // clang-format off
+    d.add_options()
+        ("verify", po::bool_switch(&r.verify), "check SPF, DKIM and DMARC on mail for the local and forward routes")
+        ("verify-dns-server", po::value(&r.verify_dns_server), "with --verify: ask this DNS server, ADDR[@PORT]")
+        ("verify-dmarc-reject", po::bool_switch(&r.verify_dmarc_reject),
+         "with --verify: refuse what fails DMARC under p=reject");
+    // clang-format on
+}
 
 route::Domains session_domains(const Raw& r) {
     route::Domains d{{}, r.forward_domains};
@@ -74,9 +96,12 @@ void check_routes(const Raw& r) {
 }
 
 StageCommands stage_commands(const Raw& r, const std::string& stage_log) {
-    return {local_command(r, stage_log), forward_command(r, stage_log), relay_command(r, stage_log),
+    return {local_command(r, stage_log),
+            forward_command(r, stage_log),
+            relay_command(r, stage_log),
             stage_command(r, "orouboros-authcheck", stage_log) + " --credentials " + r.creds,
-            relay_command(r, stage_log).empty() ? "" : dkim_sign_command(r, stage_log)};
+            relay_command(r, stage_log).empty() ? "" : dkim_sign_command(r, stage_log),
+            verify_command(r, stage_log)};
 }
 
 std::vector<std::string> smtpd_argv(const Raw& r, const std::string& tls, const Routes& routes,

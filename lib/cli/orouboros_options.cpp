@@ -76,6 +76,7 @@ void add_options(po::options_description& d, Raw& r) {
         ("log-level", po::value(&r.level)->default_value(r.level), "DEBUG, INFO, WARNING or ERROR");
     // clang-format on
     add_limit_options(d, r.session_limits, r.per_client);
+    add_verify_options(d, r);
     add_dkim_options(d, r);
     auto user = [](std::string& v) { return po::value(&v)->default_value(v); };
     // clang-format off
@@ -141,7 +142,7 @@ void check(const Raw& r) {
     if (r.max_message < 1024 || r.max_message > (std::size_t{1} << 31))
         throw po::error("--max-message-size must be between 1024 and 2147483648");
     for (const auto& s : {r.mboxdir, r.maildir, r.wmaildir, r.creds, r.libexec, r.log, r.home.ca, r.home.password_file,
-                          r.smarthost.ca, r.smarthost.password_file, r.socket_dir, r.hostname})
+                          r.smarthost.ca, r.smarthost.password_file, r.socket_dir, r.hostname, r.verify_dns_server})
         if (s.find_first_of(" \t") != std::string::npos)
             throw po::error("paths and names may not contain blanks: " + s);
     if (r.socket_dir.empty() || r.socket_dir.size() > 80) throw po::error("--socket-dir must be 1 to 80 bytes long");
@@ -150,8 +151,10 @@ void check(const Raw& r) {
 // Problems that would otherwise show only when a client connects.
 void check_installation(const Raw& r) {
     bool forwards = r.forward || r.relay_mx || !r.smarthost.host.empty();
-    for (const char* p : {"orouboros-smtpd", "orouboros-authcheck", "orouboros-mbox-deliver", "orouboros-forward"}) {
+    for (const char* p : {"orouboros-smtpd", "orouboros-authcheck", "orouboros-mbox-deliver", "orouboros-forward",
+                          "orouboros-verify"}) {
         if (std::string(p) == "orouboros-forward" && !forwards) continue;
+        if (std::string(p) == "orouboros-verify" && !r.verify) continue;
         if (::access((r.libexec + "/" + p).c_str(), X_OK) != 0)
             throw ExitError(EX_UNAVAILABLE, r.libexec + "/" + p + " is missing: nothing was started");
     }

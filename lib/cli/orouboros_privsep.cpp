@@ -61,6 +61,20 @@ listener::Port stage_port(const std::string& dir, const std::string& name, const
     return p;
 }
 
+// With --verify, orouboros-verify in front of the local and forward
+// stages, as the smtpd user (whose group alone may reach their sockets).
+void chain_verify(const std::string& dir, const std::string& command, const Separation* s, int log_fd,
+                  std::vector<listener::Port>& ports, Routes& routes) {
+    if (command.empty()) return;
+    auto chain = [&](const char* name, std::string& route) {
+        if (route.empty()) return;
+        ports.push_back(stage_port(dir, name, command + " --next " + route, s ? &s->smtpd : nullptr, s, log_fd));
+        route = "unix:" + ports.back().path;
+    };
+    chain("verify-local", routes.local);
+    chain("verify-forward", routes.forward);
+}
+
 }  // namespace
 
 Separation separate(const Raw& r, bool mail_dir_is_new) {
@@ -92,6 +106,7 @@ std::vector<listener::Port> stage_ports(const std::string& dir, const StageComma
     add("deliver", commands.local, s ? &s->deliver : nullptr, routes.local);
     add("forward", commands.forward, s ? &s->forwarder : nullptr, routes.forward);
     add("relay", commands.relay, s ? &s->forwarder : nullptr, routes.relay);
+    chain_verify(dir, commands.verify, s, log_fd, ports, routes);
     chain_signer(dir, commands.sign, s ? &s->dkim : nullptr, ports, routes.relay);
     for (auto& p : ports) {
         if (p.label == "authcheck") continue;  // the one stage started per connection

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <boost/program_options.hpp>
+
 #include "listener/clients.hpp"
 #include "route/router.hpp"
 #include "smtpd/config.hpp"
@@ -43,13 +45,17 @@ struct RawListenerOptions {
     // orouboros-dkim-sign (cli/orouboros_dkim.cpp), as dkim_user.
     std::vector<std::string> dkim_keys;
     std::string dkim_user = "orouboros-dkim";
+    // --verify: orouboros-verify in front of the local and forward stages.
+    bool verify = false, verify_dmarc_reject = false;
+    std::string verify_dns_server;
 };
 
 // The command lines of the stages a session uses ("" for a stage that is
 // not configured), as blank-separated words.
 struct StageCommands {
     std::string local, forward, relay, auth;
-    std::string sign;  // orouboros-dkim-sign, in front of relay ("" without keys); no --next yet
+    std::string sign;    // orouboros-dkim-sign, in front of relay ("" without keys); no --next yet
+    std::string verify;  // without its --next: one stage in front of local, one of forward
 };
 
 // A stage's command line: PROGRAM in --libexec, no configuration file,
@@ -58,6 +64,9 @@ std::string stage_command(const RawListenerOptions& r, const std::string& progra
 
 // stage_log: the --log the stages get (their stdout is the connection).
 StageCommands stage_commands(const RawListenerOptions& r, const std::string& stage_log);
+
+// --verify and its settings, options of `orouboros`.
+void add_verify_options(boost::program_options::options_description& d, RawListenerOptions& r);
 
 // The specs orouboros-smtpd gets for them: exec:COMMAND, or unix:PATH.
 using Routes = StageCommands;

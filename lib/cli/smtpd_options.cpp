@@ -19,12 +19,6 @@ constexpr Spec kSpec{"orouboros-smtpd", "smtpd",
                      "       [--delivery-domain D]... [--forward-domain D]... [--deliver SPEC] [--forward SPEC]\n"
                      "       [--relay SPEC] [--auth SPEC] [options]"};
 
-std::string default_hostname() {
-    char buf[256] = {};
-    if (::gethostname(buf, sizeof buf - 1) != 0 || !buf[0]) return "localhost";
-    return buf;
-}
-
 void add_options(po::options_description& d, smtpd::Options& o) {
     auto& c = o.config;
     auto& l = c.limits;

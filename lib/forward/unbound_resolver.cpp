@@ -38,6 +38,17 @@ std::string rcode_name(int rcode) {
     }
 }
 
+void add_addresses(const ub_result& r, int family, std::vector<std::string>& out) {
+    const int size = family == AF_INET ? 4 : 16;
+    for (int i = 0; r.data && r.data[i]; ++i) {
+        if (r.len[i] != size) continue;
+        char text[INET6_ADDRSTRLEN] = {};
+        if (::inet_ntop(family, r.data[i], text, sizeof text)) out.emplace_back(text);
+    }
+}
+
+}  // namespace
+
 // What an answer says, apart from its records.
 DnsStatus status_of(const ub_result& r, std::string& error) {
     if (r.bogus) error = std::string("DNSSEC validation failed: ") + (r.why_bogus ? r.why_bogus : "bogus");
@@ -61,17 +72,6 @@ std::string wire_name(const unsigned char* p, std::size_t len) {
     }
     return name;
 }
-
-void add_addresses(const ub_result& r, int family, std::vector<std::string>& out) {
-    const int size = family == AF_INET ? 4 : 16;
-    for (int i = 0; r.data && r.data[i]; ++i) {
-        if (r.len[i] != size) continue;
-        char text[INET6_ADDRSTRLEN] = {};
-        if (::inet_ntop(family, r.data[i], text, sizeof text)) out.emplace_back(text);
-    }
-}
-
-}  // namespace
 
 UnboundResolver::UnboundResolver(const std::string& forwarder, const std::string& anchor) : ctx_(ub_ctx_create()) {
     if (!ctx_) throw ConfigError("resolver: cannot create the libunbound context");

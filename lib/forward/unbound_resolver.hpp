@@ -25,6 +25,12 @@ struct UbResultFree {
 };
 using UbResult = std::unique_ptr<ub_result, UbResultFree>;
 
+// What an answer says, apart from its records (`error` for the log).
+DnsStatus status_of(const ub_result& r, std::string& error);
+// A domain name in wire form (as libunbound gives rdata) as lower-case
+// text without the trailing dot; "" for the root.
+std::string wire_name(const unsigned char* p, std::size_t len);
+
 class UnboundResolver final : public Resolver {
 public:
     // forwarder: "" for the system configuration; anchor: a file of DS or

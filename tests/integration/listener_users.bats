@@ -87,6 +87,20 @@ child_user() {
     [ "$(stat -c %a "$W/mail")" = 700 ]
 }
 
+@test "listener as root: with --verify the verify stage runs as the sessions' user and mail reaches the mailbox" {
+    # no DNS server answers there: the verdicts are temperror, the mail goes on
+    start_separated --verify --verify-dns-server "127.0.0.1@$(free_port)"
+    [ "$(stat -c '%U %G %a' "$SOCKS/verify-local.sock")" = "root $U_SMTPD 660" ]
+    run swaks --server "127.0.0.1:$PORT" --from a@example.org --to vera@example.com --timeout 40
+    echo "$output"
+    [ "$status" -eq 0 ]
+    grep -q '^Authentication-Results: users.test;$' "$W/mail/vera/INBOX"
+    grep -q '^	spf=temperror smtp.mailfrom=a@example.org;$' "$W/mail/vera/INBOX"
+    [ "$(stat -c %U "$W/mail/vera/INBOX")" = "$U_MAIL" ]
+    grep -q "orouboros-verify.*event=verdicts" "$W/orouboros.log"
+    [ "$(child_user orouboros-veri)" = "$U_SMTPD" ]
+}
+
 @test "listener as root: the stages' sockets belong to the sessions' group, mode 0660, and no one else may connect" {
     start_separated
     [ "$(stat -c '%U %G %a' "$SOCKS/authcheck.sock")" = "root $U_SMTPD 660" ]
