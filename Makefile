@@ -45,6 +45,11 @@ $(B)/liborouboros.a: $(LIB_OBJ)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 
+# libcurl (MTA-STS policies) only where it is used: every other program
+# keeps its start-up free of it.
+CURL_USERS := $(B)/bin/orouboros-forward $(B)/unit-tests
+$(CURL_USERS): LDLIBS += -lcurl
+
 $(B)/bin/%: $(B)/cmd/%/main.o $(B)/liborouboros.a
 	@mkdir -p $(@D)
 	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -14,6 +14,7 @@ esac
 # Building: the compiler and the libraries the programs link.
 PACKAGES="g++ make pkg-config libssl-dev libsystemd-dev libboost-program-options-dev nlohmann-json3-dev libunbound-dev"
 PACKAGES="$PACKAGES libseccomp-dev"  # orouboros-smtpd: the sessions' system call allow-list
+PACKAGES="$PACKAGES libcurl4-openssl-dev"  # orouboros-forward: MTA-STS policies over HTTPS
 # The demo: its self-signed certificate, and a client to send it mail.
 PACKAGES="$PACKAGES openssl swaks libio-socket-ssl-perl libauthen-sasl-perl"
 if [ "$what" = test ]; then
