@@ -159,7 +159,8 @@ StsLookup find_sts_policy(Resolver& resolver, const StsConfig& config, std::stri
     const std::optional<std::string> id = txt.status == DnsStatus::Ok ? sts_record_id(txt.texts) : std::nullopt;
     if (!id) {  // section 5.1: a cached policy outlives its TXT record
         if (cached) return {cached->policy, ""};
-        return {std::nullopt, txt.status == DnsStatus::Ok ? "no valid STSv1 record" : txt.error};
+        if (txt.status == DnsStatus::Ok) return {std::nullopt, "no valid STSv1 record"};
+        return {std::nullopt, txt.status == DnsStatus::TempFail ? txt.error : ""};  // none published: no policy
     }
     if (cached && cached->id == *id) return {cached->policy, ""};
     std::string error;
