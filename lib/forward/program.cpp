@@ -68,6 +68,10 @@ void mx_from(const po::variables_map& vm, Config& c) {
 void host_from(const po::variables_map& vm, Config& c) {
     require(!vm["require-tls"].as<bool>(), "--require-tls is for --mx; use --tls starttls or implicit");
     require(vm["mx-port"].defaulted(), "--mx-port is for --mx; use --port");
+    for (const char* key : {"no-dane", "no-mta-sts"})
+        require(!vm[key].as<bool>(), std::string("--") + key + " is for --mx");
+    for (const char* key : {"mta-sts-ca", "mta-sts-cache"})
+        require(!vm.count(key), std::string("--") + key + " is for --mx");
     c.destination.host = vm["host"].as<std::string>();
     require(!c.destination.host.empty(), "empty --host");
     c.tls = tls_mode(vm["tls"].as<std::string>());

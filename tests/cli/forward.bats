@@ -404,6 +404,11 @@ EOF
     [ "$status" -eq 64 ]
     run "${FWD[@]}" --host h --password hunter2 -f a@x.example b@h.example </dev/null
     [ "$status" -eq 64 ]
+    run "${FWD[@]}" --host h --no-dane -f a@x.example b@h.example </dev/null
+    [ "$status" -eq 64 ]
+    [[ "$output" == *"--no-dane is for --mx"* ]]
+    run "${FWD[@]}" --host h --mta-sts-cache /tmp -f a@x.example b@h.example </dev/null
+    [ "$status" -eq 64 ]
 }
 
 @test "forward: --version prints the program and its version and exits 0" {
