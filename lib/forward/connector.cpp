@@ -27,14 +27,20 @@ Opened SmtpConnector::open(std::string_view domain, const Envelope& envelope) {
     Failures failures;
     for (const auto& host : hosts.hosts) {
         Attempt a = try_host(host, target, end, failures);
-        if (a.client) log_policy(log_, domain, a.client->peer(), a.reply);
-        else if (a.final && failures.tried) log_policy(log_, domain, *failures.tried, a.reply);
-        if (a.client || a.final) return {std::move(a.client), a.reply};
+        if (a.client) failures.tried = a.client->peer();
+        if (!a.client && !a.final) continue;
+        policy_line(domain, failures, a.reply);
+        return {std::move(a.client), a.reply};
     }
     smtp::Reply reply = nowhere(hosts, domain, failures);
     if (!failures.last) log_no_route(log_, domain, reply);
-    if (failures.tried) log_policy(log_, domain, *failures.tried, reply);
+    policy_line(domain, failures, reply);
     return {nullptr, reply};
+}
+
+// Towards MX hosts, one line per delivery: the policy of the last host tried.
+void SmtpConnector::policy_line(std::string_view domain, const Failures& failures, const smtp::Reply& reply) const {
+    if (destination_.mx && failures.tried) log_policy(log_, domain, *failures.tried, reply);
 }
 
 // The recipient domain's MTA-STS policy, when MX hosts are held to it.

@@ -58,6 +58,7 @@ private:
     Attempt attempt(const std::string& host, const std::string& address, const Target& target, const HostTls& tls,
                     io::Deadline end);
     StsLookup sts_policy(std::string_view domain, io::Deadline end);
+    void policy_line(std::string_view domain, const Failures& failures, const smtp::Reply& reply) const;
     smtp::Reply nowhere(const MailHosts& hosts, std::string_view domain, const Failures& failures) const;
 
     Destination destination_;

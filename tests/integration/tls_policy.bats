@@ -27,14 +27,15 @@ teardown() {
 
 # A test CA; the MX's certificate (signed by it, for mx.dane.example,
 # mx.sts.example, mx.testing.example and mx.notlisted.example, but not
-# mx.wrongname.example); the policy server's (mta-sts.* of every domain);
+# mx.wrongname.example or mx.testname.example); the policy server's (mta-sts.* of every domain);
 # and another key, which no server presents.
 make_certificates() {
-    local name
+    local name sans=""
     openssl req -new -x509 -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -days 2 -subj /CN=test-ca \
         -keyout "$T/ca.key" -out "$T/ca.crt" 2>/dev/null
     signed_cert mx "DNS:mx.dane.example,DNS:mx.sts.example,DNS:mx.testing.example,DNS:mx.notlisted.example"
-    signed_cert https "DNS:mta-sts.sts.example,DNS:mta-sts.wrongname.example,DNS:mta-sts.notlisted.example,DNS:mta-sts.testing.example,DNS:mta-sts.both.example"
+    for name in sts wrongname notlisted testing testname both; do sans+="${sans:+,}DNS:mta-sts.$name.example"; done
+    signed_cert https "$sans"
     openssl req -new -x509 -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -days 2 -subj /CN=attacker.invalid \
         -keyout "$T/other.key" -out "$T/other.crt" 2>/dev/null
 }
@@ -57,7 +58,8 @@ start_mx() {
     local d args=()
     PORT_MX=$(free_port)
     mkdir -p "$T/mx"
-    for d in dane.example danebad.example sts.example wrongname.example notlisted.example testing.example both.example; do
+    for d in dane.example danebad.example sts.example wrongname.example notlisted.example testing.example \
+        testname.example both.example; do
         args+=(--delivery-domain "$d")
     done
     systemd-socket-activate --accept -l "127.0.0.1:$PORT_MX" "$BIN/orouboros-smtpd" --tls starttls \
@@ -103,6 +105,18 @@ sts_of() { printf '%s\n' "_mta-sts.$1 TXT \"v=STSv1; id=${2:-1};\"" "mta-sts.$1 
 
 message() { printf 'Subject: %s\n\nhello from the VPS\n' "$1"; }
 
+# sts_delivers NAME MODE PATTERN RESULT: NAME.example publishes an MTA-STS
+# policy in MODE for the MX pattern PATTERN; a message to bob@NAME.example
+# lands in the MX's mbox, and the tls-policy line goes on with RESULT.
+sts_delivers() {
+    mapfile -t rr < <(mx_of "$1"; sts_of "$1")
+    start_dns "${rr[@]}"
+    policy "$1.example" "$2" "$3"
+    message "$1" | "${FWD[@]}" -f a@x.example "bob@$1.example"
+    grep -q "^Subject: $1\$" "$T/mx/bob/INBOX"
+    grep -q "event=tls-policy domain=$1.example host=mx.$1.example policy=mta-sts $4" "$T/forward.log"
+}
+
 @test "tls policy: a TLSA record that matches the MX's key delivers, and the log says dane held" {
     mapfile -t rr < <(mx_of dane; echo "_$PORT_MX._tcp.mx.dane TLSA 3 1 1 $(spki_sha256 "$T/mx.crt")")
     start_dns "${rr[@]}"
@@ -126,12 +140,7 @@ message() { printf 'Subject: %s\n\nhello from the VPS\n' "$1"; }
 }
 
 @test "tls policy: MTA-STS enforce with a valid certificate for a listed MX delivers, and the policy is cached" {
-    mapfile -t rr < <(mx_of sts; sts_of sts)
-    start_dns "${rr[@]}"
-    policy sts.example enforce mx.sts.example
-    message sts | "${FWD[@]}" -f a@x.example bob@sts.example
-    grep -q '^Subject: sts$' "$T/mx/bob/INBOX"
-    grep -q 'event=tls-policy domain=sts.example host=mx.sts.example policy=mta-sts mode=enforce result=held' "$T/forward.log"
+    sts_delivers sts enforce mx.sts.example 'mode=enforce result=held'
     grep -q '^id 1$' "$T/cache/sts.example"
     [ "$(grep -c 'mta-sts.sts.example /.well-known/mta-sts.txt' "$T/policies/requests")" -eq 1 ]
     message again | "${FWD[@]}" -f a@x.example bob@sts.example
@@ -166,12 +175,7 @@ message() { printf 'Subject: %s\n\nhello from the VPS\n' "$1"; }
 }
 
 @test "tls policy: MTA-STS testing delivers despite a failing check, and the log says it failed" {
-    mapfile -t rr < <(mx_of testing; sts_of testing)
-    start_dns "${rr[@]}"
-    policy testing.example testing other.testing.example
-    message testing | "${FWD[@]}" -f a@x.example bob@testing.example
-    grep -q '^Subject: testing$' "$T/mx/bob/INBOX"
-    grep -q 'event=tls-policy domain=testing.example host=mx.testing.example policy=mta-sts mode=testing result=failed' "$T/forward.log"
+    sts_delivers testing testing other.testing.example 'mode=testing result=failed why="451 4.7.5 MX host'
 }
 
 @test "tls policy: DANE wins over MTA-STS when both are published" {
@@ -181,4 +185,27 @@ message() { printf 'Subject: %s\n\nhello from the VPS\n' "$1"; }
     message both | "${FWD[@]}" -f a@x.example bob@both.example
     grep -q '^Subject: both$' "$T/mx/bob/INBOX"
     grep -q 'event=tls-policy domain=both.example host=mx.both.example policy=dane mode=enforce result=held' "$T/forward.log"
+}
+
+@test "tls policy: MTA-STS testing with a certificate not valid for the MX name delivers, and the log says why" {
+    sts_delivers testname testing mx.testname.example 'mode=testing result=failed why="certificate verification failed'
+}
+
+@test "tls policy: a cached MTA-STS policy holds while the id is unchanged, and a new id fetches the policy again" {
+    mapfile -t rr < <(mx_of sts; sts_of sts 7)
+    start_dns "${rr[@]}"
+    policy sts.example enforce mx.sts.example
+    printf 'id 7\nexpires %s\nversion: STSv1\nmode: enforce\nmx: other.sts.example\nmax_age: 86400\n' \
+        "$(($(date +%s) + 3600))" >"$T/cache/sts.example"
+    run "${FWD[@]}" -f a@x.example bob@sts.example < <(message cached)
+    [ "$status" -eq 75 ]
+    [[ "$output" == *"451 4.7.5 MX host mx.sts.example is not in the domain's MTA-STS policy"* ]]
+    [ ! -e "$T/mx/bob" ]
+    [ ! -e "$T/policies/requests" ]
+    sed -i 's/^id 7$/id 6/' "$T/cache/sts.example"
+    message fetched | "${FWD[@]}" -f a@x.example bob@sts.example
+    grep -q '^Subject: fetched$' "$T/mx/bob/INBOX"
+    [ "$(grep -c 'mta-sts.sts.example' "$T/policies/requests")" -eq 1 ]
+    grep -q '^id 7$' "$T/cache/sts.example"
+    grep -q '^mx: mx.sts.example' "$T/cache/sts.example"
 }
