@@ -49,6 +49,10 @@ $(B)/liborouboros.a: $(LIB_OBJ)
 # unit tests) link them.
 $(B)/bin/orouboros-dkim-sign $(B)/unit-tests: LDLIBS += -lopendkim
 $(B)/bin/orouboros-verify $(B)/unit-tests: LDLIBS += -lspf2 -lopendkim -lopendmarc
+# libcurl (MTA-STS policies) only where it is used: every other program
+# keeps its start-up free of it.
+CURL_USERS := $(B)/bin/orouboros-forward $(B)/unit-tests
+$(CURL_USERS): LDLIBS += -lcurl
 
 $(B)/bin/%: $(B)/cmd/%/main.o $(B)/liborouboros.a
 	@mkdir -p $(@D)

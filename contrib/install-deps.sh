@@ -16,6 +16,7 @@ PACKAGES="g++ make pkg-config libssl-dev libsystemd-dev libboost-program-options
 PACKAGES="$PACKAGES libseccomp-dev"  # orouboros-smtpd: the sessions' system call allow-list
 PACKAGES="$PACKAGES libopendkim-dev"  # orouboros-dkim-sign: DKIM signatures; orouboros-verify: DKIM verdicts
 PACKAGES="$PACKAGES libspf2-dev libopendmarc-dev publicsuffix"  # orouboros-verify: SPF, DMARC
+PACKAGES="$PACKAGES libcurl4-openssl-dev"  # orouboros-forward: MTA-STS policies over HTTPS
 # The demo: its self-signed certificate, and a client to send it mail.
 PACKAGES="$PACKAGES openssl swaks libio-socket-ssl-perl libauthen-sasl-perl"
 if [ "$what" = test ]; then

@@ -1,12 +1,16 @@
 // The real Connector: finds the destination (a fixed upstream, or the
 // recipient domain's mail exchangers), tries each address of each host in
-// turn until one takes MAIL, all within the total timeout.
+// turn until one takes MAIL, all within the total timeout.  Towards MX
+// hosts each host is held to its TLS policy (forward/tls_policy.hpp): a
+// host whose policy fails is skipped like one that cannot be reached, so
+// the next host is tried, and nothing is sent to it.
 #pragma once
 
 #include <cstdint>
 #include <random>
 #include <string>
 
+#include "forward/mta_sts_fetch.hpp"
 #include "forward/mx.hpp"
 #include "forward/resolver.hpp"
 #include "forward/smtp_client.hpp"
@@ -36,15 +40,25 @@ private:
         smtp::Reply reply;
         bool final = false;      // no other address may be tried (MAIL's verdict)
         bool connected = false;  // the reply came from a session, not from connect()
+        PeerInfo peer = {};      // who it was, when there is no client
     };
     struct Failures {
         std::optional<smtp::Reply> last;  // the last failure, a session's before a connect()'s
         bool last_connected = false;
         std::optional<smtp::Reply> dns;  // a temporary DNS failure
+        std::optional<PeerInfo> tried;   // the last host tried, with its TLS policy
+    };
+    struct Target {
+        const MailHosts& hosts;
+        const StsLookup& sts;
+        const Envelope& envelope;
     };
 
-    Attempt try_host(const std::string& host, const Envelope& envelope, io::Deadline end, Failures& failures);
-    Attempt attempt(const std::string& host, const std::string& address, const Envelope& envelope, io::Deadline end);
+    Attempt try_host(const std::string& host, const Target& target, io::Deadline end, Failures& failures);
+    Attempt attempt(const std::string& host, const std::string& address, const Target& target, const HostTls& tls,
+                    io::Deadline end);
+    StsLookup sts_policy(std::string_view domain, io::Deadline end);
+    void policy_line(std::string_view domain, const Failures& failures, const smtp::Reply& reply) const;
     smtp::Reply nowhere(const MailHosts& hosts, std::string_view domain, const Failures& failures) const;
 
     Destination destination_;

@@ -25,8 +25,28 @@ void log_attempt(log::Logger& log, const PeerInfo& peer, const smtp::Reply& repl
                {"port", port},
                {"tls", or_none(peer.tls_version)},
                {"cipher", or_none(peer.tls_cipher)},
+               {"policy", peer.policy.name},
                {"result", result_of(reply)},
                {"reply", reply.summary()}});
+}
+
+void log_policy(log::Logger& log, std::string_view domain, const PeerInfo& peer, const smtp::Reply& reply) {
+    const PolicyOutcome& p = peer.policy;
+    const char* held = p.name == "none" ? "none" : p.failed ? "failed" : "held";
+    const log::Level level = p.failed ? log::Level::Warning : log::Level::Info;
+    log.event(level, "tls-policy",
+              {{"domain", domain},
+               {"host", peer.host},
+               {"policy", p.name},
+               {"mode", p.mode},
+               {"result", held},
+               {"why", or_none(p.why)},
+               {"reply", reply.summary()}});
+}
+
+void log_sts_lookup(log::Logger& log, std::string_view domain, const StsLookup& sts) {
+    log.event(log::Level::Warning, "mta-sts",
+              {{"domain", domain}, {"policy", sts.policy ? "found" : "none"}, {"error", sts.error}});
 }
 
 void log_no_route(log::Logger& log, std::string_view domain, const smtp::Reply& reply) {

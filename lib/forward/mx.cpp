@@ -26,14 +26,14 @@ MailHosts mail_hosts(Resolver& resolver, std::string_view domain, io::Deadline d
     switch (answer.status) {
     case DnsStatus::TempFail: return {{}, false, replies::dns_temporary(domain, answer.error)};
     case DnsStatus::NotFound: return {{}, false, replies::no_such_domain(domain)};
-    case DnsStatus::NoData: return {{std::string(domain)}, true, std::nullopt};
+    case DnsStatus::NoData: return {{std::string(domain)}, true, std::nullopt, answer.secure};
     case DnsStatus::Ok: break;
     }
-    if (answer.records.empty()) return {{std::string(domain)}, true, std::nullopt};
+    if (answer.records.empty()) return {{std::string(domain)}, true, std::nullopt, answer.secure};
     const bool null_mx =
         std::all_of(answer.records.begin(), answer.records.end(), [](const MxRecord& r) { return r.host.empty(); });
     if (null_mx) return {{}, false, replies::null_mx(domain)};
-    return {order_mx(std::move(answer.records), random), false, std::nullopt};
+    return {order_mx(std::move(answer.records), random), false, std::nullopt, answer.secure};
 }
 
 std::optional<std::string> ip_literal(std::string_view host) {

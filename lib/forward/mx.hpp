@@ -21,6 +21,7 @@ struct MailHosts {
     std::vector<std::string> hosts;      // best first, at most kMaxMailHosts
     bool implicit = false;               // no MX: the domain is its own mail host
     std::optional<smtp::Reply> refusal;  // why there is no host to try
+    bool secure = false;                 // DNSSEC validated the MX answer (DANE may apply)
 };
 
 // The hosts to try for `domain` (lower case; an address literal such as

@@ -68,6 +68,10 @@ void mx_from(const po::variables_map& vm, Config& c) {
 void host_from(const po::variables_map& vm, Config& c) {
     require(!vm["require-tls"].as<bool>(), "--require-tls is for --mx; use --tls starttls or implicit");
     require(vm["mx-port"].defaulted(), "--mx-port is for --mx; use --port");
+    for (const char* key : {"no-dane", "no-mta-sts"})
+        require(!vm[key].as<bool>(), std::string("--") + key + " is for --mx");
+    for (const char* key : {"mta-sts-ca", "mta-sts-cache"})
+        require(!vm.count(key), std::string("--") + key + " is for --mx");
     c.destination.host = vm["host"].as<std::string>();
     require(!c.destination.host.empty(), "empty --host");
     c.tls = tls_mode(vm["tls"].as<std::string>());
@@ -83,6 +87,16 @@ void host_from(const po::variables_map& vm, Config& c) {
     require(pin.has_value(), "--tls-fingerprint must be a SHA-256 digest (64 hex digits, colons allowed)");
     c.tls_fingerprint = *pin;
     c.verify = tls::Verify::Fingerprint;
+}
+
+// DANE and MTA-STS towards MX hosts: on where DNSSEC is validated.
+void tls_policies_from(const po::variables_map& vm, Config& c) {
+    const bool validated = c.destination.mx && !c.dnssec_anchor.empty();
+    c.dane = validated && !vm["no-dane"].as<bool>();
+    c.mta_sts = validated && !vm["no-mta-sts"].as<bool>();
+    if (vm.count("mta-sts-ca")) c.sts.ca_file = vm["mta-sts-ca"].as<std::string>();
+    if (vm.count("mta-sts-cache")) c.sts.cache_dir = vm["mta-sts-cache"].as<std::string>();
+    c.sts.port = port(vm, "mta-sts-port", 443);
 }
 
 AuthConfig auth_from(const po::variables_map& vm) {
@@ -110,6 +124,13 @@ std::optional<Credentials> load_credentials(const AuthConfig& auth) {
     return Credentials{auth.user, read_password_file(path)};
 }
 
+// MTA-STS checks MX certificates against its CA store, DANE against TLSA.
+tls::SslCtx client_ctx(const Config& c) {
+    if (c.tls == TlsMode::None) return nullptr;
+    if (c.mta_sts) return tls::make_client_ctx(tls::Verify::Chain, c.sts.ca_file, c.dane);
+    return tls::make_client_ctx(c.verify, c.tls_ca, c.dane);
+}
+
 ClientPolicy policy_from(const Config& c, SSL_CTX* ctx, const std::optional<Credentials>& credentials) {
     ClientPolicy p;
     p.helo = c.helo;
@@ -121,6 +142,8 @@ ClientPolicy policy_from(const Config& c, SSL_CTX* ctx, const std::optional<Cred
     p.credentials = credentials ? &*credentials : nullptr;
     p.allow_plaintext_auth = c.auth.allow_plaintext;
     p.timeouts = c.timeouts;
+    p.dane = c.dane;
+    p.mta_sts = c.mta_sts ? &c.sts : nullptr;
     return p;
 }
 
@@ -147,6 +170,11 @@ po::options_description options() {
         ("tls-fingerprint", po::value<std::string>(), "accept only this SHA-256 certificate fingerprint")
         ("tls-name", po::value<std::string>(), "the name the certificate must hold (default: --host)")
         ("require-tls", po::bool_switch(), "with --mx: deliver only over STARTTLS")
+        ("no-dane", po::bool_switch(), "with --mx: do not hold MX hosts to their TLSA records (DANE)")
+        ("no-mta-sts", po::bool_switch(), "with --mx: do not hold MX hosts to MTA-STS policies")
+        ("mta-sts-ca", po::value<std::string>(), "MTA-STS trusts this CA file, not the system store")
+        ("mta-sts-cache", po::value<std::string>(), "keep MTA-STS policies in this directory")
+        ("mta-sts-port", po::value<unsigned>()->default_value(443), "the HTTPS port of MTA-STS policy hosts")
         ("auth-user", po::value<std::string>(), "AUTH PLAIN or LOGIN to the upstream as NAME")
         ("auth-password-file", po::value<std::string>(), "the password: the first line of FILE")
         ("auth-credential", po::value<std::string>(), "the password: $CREDENTIALS_DIRECTORY/NAME")
@@ -179,6 +207,7 @@ Config config_from(const po::variables_map& vm) {
     if (vm.count("resolver")) c.resolver = vm["resolver"].as<std::string>();
     if (vm.count("dnssec-anchor")) c.dnssec_anchor = vm["dnssec-anchor"].as<std::string>();
     require(!vm.count("dnssec-anchor") || !c.dnssec_anchor.empty(), "empty --dnssec-anchor");
+    tls_policies_from(vm, c);
     c.auth = auth_from(vm);
     c.timeouts = timeouts_from(vm);
     c.helo = vm.count("helo") ? vm["helo"].as<std::string>() : default_hostname();
@@ -222,7 +251,7 @@ int run(const Config& config) {
     // libunbound reads the anchor only at the first query: a bad path is told now.
     if (!config.dnssec_anchor.empty() && ::access(config.dnssec_anchor.c_str(), R_OK) != 0)
         throw ConfigError("cannot read the trust anchor " + config.dnssec_anchor + ": " + std::strerror(errno));
-    const tls::SslCtx ctx = config.tls == TlsMode::None ? nullptr : tls::make_client_ctx(config.verify, config.tls_ca);
+    const tls::SslCtx ctx = client_ctx(config);
     const ClientPolicy policy = policy_from(config, ctx.get(), credentials);
     if (config.lmtp)
         return lmtp::serve_stage(config.max_connections, kSpec.prog, log,

@@ -29,6 +29,9 @@ struct Config {
     Destination destination;
     std::string resolver;       // "" for the system configuration
     std::string dnssec_anchor;  // "" for no DNSSEC validation
+    bool dane = false;          // MX hosts' TLSA records (on with --dnssec-anchor)
+    bool mta_sts = false;       // recipient domains' MTA-STS policies (on with --dnssec-anchor)
+    StsConfig sts;
     TlsMode tls = TlsMode::StartTls;
     tls::Verify verify = tls::Verify::Chain;
     std::string tls_ca, tls_fingerprint, tls_name;

@@ -62,6 +62,13 @@ inline Reply no_starttls(std::string_view where) {
 inline Reply tls_failed(std::string_view where, std::string_view why) {
     return {451, "4.7.5", "TLS with " + str(where) + " failed: " + str(why)};
 }
+// TLS policies of MX hosts (RFC 7672 DANE, RFC 8461 MTA-STS).
+inline Reply tlsa_failed(std::string_view host, std::string_view why) {
+    return {451, "4.7.5", "TLSA lookup for " + str(host) + " failed: " + str(why)};
+}
+inline Reply mx_not_in_policy(std::string_view host) {
+    return {451, "4.7.5", "MX host " + str(host) + " is not in the domain's MTA-STS policy"};
+}
 inline Reply plaintext_auth(std::string_view where) {
     return {451, "4.7.0", "refusing to send a password to " + str(where) + " without TLS"};
 }

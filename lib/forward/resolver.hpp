@@ -1,6 +1,8 @@
 // DNS as orouboros-forward needs it, behind a small interface so that the
 // choice of mail exchangers is tested with a fake: the MX records of a
-// domain, and the addresses of a host.
+// domain, the addresses of a host, a host's TLSA records (DANE, RFC 7672)
+// and a name's TXT records (MTA-STS, RFC 8461).  `secure` is true only
+// when DNSSEC validated the answer (RFC 4035 "secure").
 #pragma once
 
 #include <string>
@@ -8,6 +10,7 @@
 #include <vector>
 
 #include "io/stream.hpp"
+#include "tls/client.hpp"
 
 namespace orou::forward {
 
@@ -27,11 +30,26 @@ struct MxAnswer {
     DnsStatus status = DnsStatus::TempFail;
     std::vector<MxRecord> records;
     std::string error;  // for the log, when not Ok
+    bool secure = false;
 };
 
 struct AddressAnswer {
     DnsStatus status = DnsStatus::TempFail;
     std::vector<std::string> addresses;  // IPv4 first, then IPv6, as text
+    std::string error;
+    bool secure = false;
+};
+
+struct TlsaAnswer {
+    DnsStatus status = DnsStatus::TempFail;
+    std::vector<tls::Tlsa> records;
+    std::string error;
+    bool secure = false;
+};
+
+struct TxtAnswer {
+    DnsStatus status = DnsStatus::TempFail;
+    std::vector<std::string> texts;  // each record's strings joined
     std::string error;
 };
 
@@ -41,6 +59,9 @@ public:
     [[nodiscard]] virtual MxAnswer mx(std::string_view domain, io::Deadline deadline) = 0;
     // A and AAAA records of `host`.
     [[nodiscard]] virtual AddressAnswer addresses(std::string_view host, io::Deadline deadline) = 0;
+    // TLSA records of _PORT._tcp.HOST.
+    [[nodiscard]] virtual TlsaAnswer tlsa(std::string_view host, unsigned port, io::Deadline deadline) = 0;
+    [[nodiscard]] virtual TxtAnswer txt(std::string_view name, io::Deadline deadline) = 0;
 };
 
 }  // namespace orou::forward

@@ -53,13 +53,16 @@ Extensions parse_ehlo(const Reply& reply) {
     return ext;
 }
 
-SmtpClient::SmtpClient(Fd socket, PeerInfo peer, const ClientPolicy& policy)
+SmtpClient::SmtpClient(Fd socket, PeerInfo peer, const ClientPolicy& policy, HostTls host_tls)
     : fd_(std::move(socket)),
       peer_(std::move(peer)),
       policy_(policy),
+      host_tls_(std::move(host_tls)),
       plain_(fd_.get(), policy.timeouts.reply),
       stream_(&plain_),
-      reader_(plain_, kMaxReplyLine) {}
+      reader_(plain_, kMaxReplyLine) {
+    peer_.policy = host_tls_.outcome;
+}
 
 SmtpClient::~SmtpClient() { quit(); }
 
@@ -121,26 +124,45 @@ Reply SmtpClient::hello(io::Deadline end) {
 // STARTTLS as the policy says; a server without it is fine only when
 // TLS is opportunistic.
 Reply SmtpClient::starttls(io::Deadline end) {
-    const bool required = policy_.tls == TlsMode::StartTls;
+    const bool required = policy_.tls == TlsMode::StartTls || host_tls_.required;
     if (tls_ || policy_.tls == TlsMode::None || policy_.tls == TlsMode::Implicit) return kReady;
-    if (!ext_.starttls) return required ? replies::no_starttls(where()) : kReady;
+    if (!ext_.starttls) {
+        policy_failed("no STARTTLS");
+        return required ? replies::no_starttls(where()) : kReady;
+    }
     Reply r = command("STARTTLS", end);
     if (broken_) return r;
-    if (r.code != 220) return required ? replies::tls_failed(where(), r.summary()) : kReady;
+    if (r.code != 220) {
+        policy_failed("STARTTLS refused");
+        return required ? replies::tls_failed(where(), r.summary()) : kReady;
+    }
     if (Reply h = handshake(end); !h.ok()) return h;
     return hello(end);
+}
+
+// The MX host's own check, else the one the ClientPolicy says.
+tls::ClientCheck SmtpClient::client_check() const {
+    if (host_tls_.check) return *host_tls_.check;
+    const bool verify = policy_.tls != TlsMode::Opportunistic;
+    return {verify ? policy_.verify : tls::Verify::None, policy_.tls_name.empty() ? peer_.host : policy_.tls_name,
+            policy_.fingerprint};
+}
+
+void SmtpClient::policy_failed(std::string why) {
+    if (peer_.policy.name == "none" || peer_.policy.failed) return;
+    peer_.policy.failed = true;
+    peer_.policy.why = std::move(why);
 }
 
 Reply SmtpClient::handshake(io::Deadline end) {
     tls_ = std::make_unique<tls::TlsStream>(policy_.tls_ctx, fd_.get(), fd_.get());
     reader_.discard_buffered();  // nothing sent before the handshake counts after it
-    const bool verify = policy_.tls != TlsMode::Opportunistic;
-    tls::ClientCheck check{verify ? policy_.verify : tls::Verify::None,
-                           policy_.tls_name.empty() ? peer_.host : policy_.tls_name, policy_.fingerprint};
-    if (!tls_->connect(check, reply_deadline(end))) {
+    if (!tls_->connect(client_check(), reply_deadline(end))) {
         broken_ = true;
+        policy_failed(tls_->error());
         return replies::tls_failed(where(), tls_->error());
     }
+    if (!tls_->error().empty()) policy_failed(tls_->error());  // a check only reported (MTA-STS testing)
     stream_ = tls_.get();
     reader_.set_stream(*tls_);
     peer_.tls_version = tls_->version();

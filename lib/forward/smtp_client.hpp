@@ -14,6 +14,7 @@
 #include "base/fd.hpp"
 #include "forward/sasl_client.hpp"
 #include "forward/socket.hpp"
+#include "forward/tls_policy.hpp"
 #include "forward/upstream.hpp"
 #include "io/line_reader.hpp"
 #include "smtp/dot_writer.hpp"
@@ -44,6 +45,9 @@ struct ClientPolicy {
     const Credentials* credentials = nullptr;  // AUTH when set (borrowed)
     bool allow_plaintext_auth = false;
     Timeouts timeouts;
+    // MX hosts' TLS policies (connector): DANE, and MTA-STS when set.
+    bool dane = false;
+    const StsConfig* mta_sts = nullptr;  // borrowed
 };
 
 // What the upstream's EHLO reply offers.
@@ -55,8 +59,9 @@ Extensions parse_ehlo(const smtp::Reply& reply);
 
 class SmtpClient final : public Upstream {
 public:
-    // Takes the connected socket; borrows the policy.
-    SmtpClient(Fd socket, PeerInfo peer, const ClientPolicy& policy);
+    // Takes the connected socket; borrows the policy.  host_tls: the MX
+    // host's own TLS policy, over the ClientPolicy's when it has a check.
+    SmtpClient(Fd socket, PeerInfo peer, const ClientPolicy& policy, HostTls host_tls = {});
     ~SmtpClient() override;
     SmtpClient(const SmtpClient&) = delete;
     SmtpClient& operator=(const SmtpClient&) = delete;
@@ -82,6 +87,8 @@ private:
     smtp::Reply hello(io::Deadline end);
     smtp::Reply starttls(io::Deadline end);
     smtp::Reply handshake(io::Deadline end);
+    tls::ClientCheck client_check() const;
+    void policy_failed(std::string why);
     smtp::Reply authenticate(io::Deadline end);
     smtp::Reply auth_login(io::Deadline end);
     void quit() noexcept;
@@ -89,6 +96,7 @@ private:
     Fd fd_;
     PeerInfo peer_;
     const ClientPolicy& policy_;
+    HostTls host_tls_;
     SocketStream plain_;
     std::unique_ptr<tls::TlsStream> tls_;
     io::Stream* stream_;

@@ -10,7 +10,7 @@ namespace orou::forward {
 
 namespace {
 
-constexpr int kTypeA = 1, kTypeMx = 15, kTypeAaaa = 28, kClassIn = 1;
+constexpr int kTypeA = 1, kTypeMx = 15, kTypeTxt = 16, kTypeAaaa = 28, kTypeTlsa = 52, kClassIn = 1;
 constexpr int kRcodeNxDomain = 3;
 
 struct Pending {
@@ -117,6 +117,7 @@ MxAnswer UnboundResolver::mx(std::string_view domain, io::Deadline deadline) {
     UbResult r = query(domain, kTypeMx, deadline, answer.error);
     if (!r) return answer;
     answer.status = status_of(*r, answer.error);
+    answer.secure = r->secure != 0;
     if (answer.status != DnsStatus::Ok) return answer;
     for (int i = 0; r->data[i]; ++i) {
         if (r->len[i] < 3) continue;
@@ -130,13 +131,14 @@ MxAnswer UnboundResolver::mx(std::string_view domain, io::Deadline deadline) {
 // A and AAAA: found when either has records; temporary when either failed
 // for now and neither has records.
 AddressAnswer UnboundResolver::addresses(std::string_view host, io::Deadline deadline) {
-    AddressAnswer answer{DnsStatus::NotFound, {}, ""};
+    AddressAnswer answer{DnsStatus::NotFound, {}, "", true};
     bool temporary = false, exists = false;
     for (auto [type, family] : {std::pair{kTypeA, AF_INET}, std::pair{kTypeAaaa, AF_INET6}}) {
         std::string error;
         UbResult r = query(host, type, deadline, error);
         DnsStatus st = r ? status_of(*r, error) : DnsStatus::TempFail;
         if (st == DnsStatus::Ok) add_addresses(*r, family, answer.addresses);
+        answer.secure = answer.secure && r && r->secure;
         temporary = temporary || st == DnsStatus::TempFail;
         exists = exists || st == DnsStatus::NoData || st == DnsStatus::Ok;
         if (!error.empty() && answer.error.empty()) answer.error = error;
@@ -145,6 +147,40 @@ AddressAnswer UnboundResolver::addresses(std::string_view host, io::Deadline dea
     else if (temporary) answer.status = DnsStatus::TempFail;
     else if (exists) answer.status = DnsStatus::NoData;
     if (answer.status == DnsStatus::Ok) answer.error.clear();
+    return answer;
+}
+
+TlsaAnswer UnboundResolver::tlsa(std::string_view host, unsigned port, io::Deadline deadline) {
+    TlsaAnswer answer;
+    UbResult r = query("_" + std::to_string(port) + "._tcp." + std::string(host), kTypeTlsa, deadline, answer.error);
+    if (!r) return answer;
+    answer.status = status_of(*r, answer.error);
+    answer.secure = r->secure != 0;
+    if (answer.status != DnsStatus::Ok) return answer;
+    for (int i = 0; r->data[i]; ++i) {
+        if (r->len[i] < 4) continue;
+        const auto* p = reinterpret_cast<const unsigned char*>(r->data[i]);
+        answer.records.push_back(
+            {p[0], p[1], p[2], std::string(r->data[i] + 3, static_cast<std::size_t>(r->len[i] - 3))});
+    }
+    return answer;
+}
+
+// Each record's character-strings joined (RFC 7208 3.3, RFC 8461 3.1).
+TxtAnswer UnboundResolver::txt(std::string_view name, io::Deadline deadline) {
+    TxtAnswer answer;
+    UbResult r = query(name, kTypeTxt, deadline, answer.error);
+    if (!r) return answer;
+    answer.status = status_of(*r, answer.error);
+    if (answer.status != DnsStatus::Ok) return answer;
+    for (int i = 0; r->data[i]; ++i) {
+        const auto* p = reinterpret_cast<const unsigned char*>(r->data[i]);
+        const auto len = static_cast<std::size_t>(r->len[i]);
+        std::string text;
+        for (std::size_t k = 0; k < len && k + 1 + p[k] <= len; k += 1 + p[k])
+            text.append(reinterpret_cast<const char*>(p + k + 1), p[k]);
+        answer.texts.push_back(std::move(text));
+    }
     return answer;
 }
 

@@ -40,6 +40,8 @@ public:
 
     MxAnswer mx(std::string_view domain, io::Deadline deadline) override;
     AddressAnswer addresses(std::string_view host, io::Deadline deadline) override;
+    TlsaAnswer tlsa(std::string_view host, unsigned port, io::Deadline deadline) override;
+    TxtAnswer txt(std::string_view name, io::Deadline deadline) override;
 
     // One query: the result, or null with the reason in `error`
     // (a timeout or a failure inside unbound).

@@ -21,6 +21,15 @@ struct Envelope {
     std::string loop;        // XLOOP= trail (smtp/mail_params.hpp), passed on when offered
 };
 
+// The TLS policy a host was held to (RFC 7672 DANE, RFC 8461 MTA-STS), for
+// the log.
+struct PolicyOutcome {
+    std::string name = "none";  // dane, mta-sts or none
+    std::string mode = "none";  // enforce, testing or none
+    bool failed = false;        // the check did not hold (in testing: logged only)
+    std::string why;            // what failed
+};
+
 // Who the upstream is, for the log.
 struct PeerInfo {
     std::string host;     // the name tried (MX host, --host)
@@ -28,6 +37,7 @@ struct PeerInfo {
     unsigned port = 0;
     std::string tls_version;  // "" without TLS
     std::string tls_cipher;
+    PolicyOutcome policy = {};
 };
 
 // The message goes on as it arrives: begin_data(), the lines (as a

@@ -7,6 +7,7 @@
 #include <openssl/x509v3.h>
 
 #include <cctype>
+#include <cstdint>
 
 #include "base/error.hpp"
 
@@ -19,15 +20,34 @@ bool is_ip_address(const std::string& name) {
     return ::inet_pton(AF_INET, name.c_str(), buf) == 1 || ::inet_pton(AF_INET6, name.c_str(), buf) == 1;
 }
 
+// DANE (RFC 7672 section 3): the TLSA records, names checked only for
+// DANE-TA(2), never for DANE-EE(3).
+bool prepare_dane(SSL* ssl, const ClientCheck& check) {
+    if (SSL_dane_enable(ssl, check.name.c_str()) <= 0) return false;
+    SSL_dane_set_flags(ssl, DANE_FLAG_NO_DANE_EE_NAMECHECKS);
+    X509_VERIFY_PARAM_set_hostflags(SSL_get0_param(ssl), X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+    int added = 0;
+    for (const Tlsa& t : check.tlsa) {
+        const auto* data = reinterpret_cast<const unsigned char*>(t.data.data());
+        const int rc = SSL_dane_tlsa_add(ssl, static_cast<std::uint8_t>(t.usage), static_cast<std::uint8_t>(t.selector),
+                                         static_cast<std::uint8_t>(t.mtype), data, t.data.size());
+        if (rc < 0) return false;
+        added += rc;
+    }
+    SSL_set_verify(ssl, SSL_VERIFY_PEER, nullptr);
+    return added > 0;
+}
+
 // SNI, and for Chain the name the certificate must hold.
 bool prepare(SSL* ssl, const ClientCheck& check) {
     const bool ip = is_ip_address(check.name);
     if (!check.name.empty() && !ip && SSL_set_tlsext_host_name(ssl, check.name.c_str()) != 1) return false;
+    if (check.verify == Verify::Dane) return prepare_dane(ssl, check);
     if (check.verify != Verify::Chain) {
         SSL_set_verify(ssl, SSL_VERIFY_NONE, nullptr);
         return true;
     }
-    SSL_set_verify(ssl, SSL_VERIFY_PEER, nullptr);
+    SSL_set_verify(ssl, check.report_only ? SSL_VERIFY_NONE : SSL_VERIFY_PEER, nullptr);
     if (check.name.empty()) return true;
     X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
     if (ip) return X509_VERIFY_PARAM_set1_ip_asc(param, check.name.c_str()) == 1;
@@ -56,12 +76,13 @@ std::string check_pin(SSL* ssl, const std::string& pin) {
 
 }  // namespace
 
-SslCtx make_client_ctx(Verify verify, const std::string& ca_file) {
+SslCtx make_client_ctx(Verify verify, const std::string& ca_file, bool dane) {
     SslCtx ctx(SSL_CTX_new(TLS_client_method()));
     if (!ctx) throw ConfigError("cannot create a TLS context: " + last_error());
     SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
     SSL_CTX_set_options(ctx.get(), SSL_OP_NO_RENEGOTIATION);
     SSL_CTX_set_mode(ctx.get(), SSL_MODE_ENABLE_PARTIAL_WRITE);
+    if (dane && SSL_CTX_dane_enable(ctx.get()) <= 0) throw ConfigError("cannot enable DANE: " + last_error());
     if (verify != Verify::Chain) return ctx;
     if (ca_file.empty()) {
         if (SSL_CTX_set_default_verify_paths(ctx.get()) != 1)
@@ -106,6 +127,10 @@ bool TlsStream::connect(const ClientCheck& check, io::Deadline deadline) {
             error_ = io::Clock::now() >= deadline ? "handshake timed out" : handshake_error(ssl_.get());
             return false;
         }
+    }
+    if (check.report_only) {
+        if (SSL_get_verify_result(ssl_.get()) != X509_V_OK) error_ = handshake_error(ssl_.get());
+        return true;
     }
     if (check.verify != Verify::Fingerprint) return true;
     error_ = check_pin(ssl_.get(), check.fingerprint);

@@ -69,29 +69,18 @@ start_mx() {
 # forged.example signed, then its MX record changed as a forger on the
 # path would change it; $T/anchor holds the DS records of both zones.
 start_signed_dns() {
-    local zone ksk zsk
+    local zone
     mkdir -p "$T/dns"
     for zone in good.example forged.example; do
         printf '%s\n' "\$ORIGIN $zone." '$TTL 300' \
             "@ SOA ns.$zone. hostmaster.$zone. 1 3600 600 86400 300" "@ NS ns.$zone." "ns A 127.0.0.1" \
             "@ MX 10 mx.$zone." "mx A 127.0.0.1" "mx2 A 127.0.0.1" >"$T/dns/$zone"
-        ksk=$(cd "$T/dns" && ldns-keygen -a ECDSAP256SHA256 -k "$zone.")
-        zsk=$(cd "$T/dns" && ldns-keygen -a ECDSAP256SHA256 "$zone.")
-        (cd "$T/dns" && ldns-signzone -n -f "$zone.signed" "$zone" "$ksk" "$zsk")
-        cat "$T/dns/$ksk.ds" >>"$T/anchor"
+        sign_zone "$T/dns" "$zone"
     done
+    cp "$T/dns/anchor" "$T/anchor"
     sed -i -E 's/(MX[[:space:]]+10[[:space:]]+)mx\.forged/\1mx2.forged/' "$T/dns/forged.example.signed"
     grep -q 'mx2.forged.example' "$T/dns/forged.example.signed"
-    DNS_PORT=$(free_port)
-    printf '%s\n' server: "ip-address: 127.0.0.1" "port: $DNS_PORT" 'username: ""' 'chroot: ""' 'database: ""' \
-        "zonesdir: \"$T/dns\"" "pidfile: \"$T/dns/nsd.pid\"" "xfrdfile: \"$T/dns/xfrd.state\"" \
-        "zonelistfile: \"$T/dns/zone.list\"" "xfrdir: \"$T/dns\"" "server-count: 1" \
-        remote-control: "control-enable: no" \
-        zone: "name: good.example" "zonefile: good.example.signed" \
-        zone: "name: forged.example" "zonefile: forged.example.signed" >"$T/dns/nsd.conf"
-    nsd -d -c "$T/dns/nsd.conf" 2>"$T/nsd.log" &
-    PIDS+=($!)
-    wait_port "$DNS_PORT"
+    start_nsd "$T/dns" good.example forged.example
 }
 
 message() { printf 'Subject: %s\n\nhello from the VPS\n' "$1"; }
@@ -417,6 +406,11 @@ EOF
     run "${FWD[@]}" --host h --timeout 900 -f a@x.example b@h.example </dev/null
     [ "$status" -eq 64 ]
     run "${FWD[@]}" --host h --password hunter2 -f a@x.example b@h.example </dev/null
+    [ "$status" -eq 64 ]
+    run "${FWD[@]}" --host h --no-dane -f a@x.example b@h.example </dev/null
+    [ "$status" -eq 64 ]
+    [[ "$output" == *"--no-dane is for --mx"* ]]
+    run "${FWD[@]}" --host h --mta-sts-cache /tmp -f a@x.example b@h.example </dev/null
     [ "$status" -eq 64 ]
 }
 

@@ -69,6 +69,32 @@ wait_file() {
     return 1
 }
 
+# Signs the zone file $1/$2 (origin $2) with a fresh KSK and ZSK into
+# $1/$2.signed, and appends the zone's DS record to the trust anchor $1/anchor.
+sign_zone() {
+    local dir=$1 zone=$2 ksk zsk
+    ksk=$(cd "$dir" && ldns-keygen -a ECDSAP256SHA256 -k "$zone.")
+    zsk=$(cd "$dir" && ldns-keygen -a ECDSAP256SHA256 "$zone.")
+    (cd "$dir" && ldns-signzone -n -f "$zone.signed" "$zone" "$ksk" "$zsk")
+    cat "$dir/$ksk.ds" >>"$dir/anchor"
+}
+
+# Serves the signed zones $2... (files $1/ZONE.signed) with nsd on
+# 127.0.0.1:$DNS_PORT (set here); its pid goes into PIDS for teardown.
+start_nsd() {
+    local dir=$1 zone
+    shift
+    DNS_PORT=$(free_port)
+    printf '%s\n' server: "ip-address: 127.0.0.1" "port: $DNS_PORT" 'username: ""' 'chroot: ""' 'database: ""' \
+        "zonesdir: \"$dir\"" "pidfile: \"$dir/nsd.pid\"" "xfrdfile: \"$dir/xfrd.state\"" \
+        "zonelistfile: \"$dir/zone.list\"" "xfrdir: \"$dir\"" "server-count: 1" \
+        remote-control: "control-enable: no" >"$dir/nsd.conf"
+    for zone in "$@"; do printf '%s\n' zone: "name: $zone" "zonefile: $zone.signed" >>"$dir/nsd.conf"; done
+    nsd -d -c "$dir/nsd.conf" 2>"$dir/nsd.log" &
+    PIDS+=($!)
+    wait_port "$DNS_PORT"
+}
+
 # Makes $DIR/server.crt, $DIR/server.key and $DIR/creds.json (asdf/asdf).
 make_fixtures() {
     local dir=$1

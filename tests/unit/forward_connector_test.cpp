@@ -116,3 +116,31 @@ TEST(ForwardConnector, ANullMxIsRefusedWithoutConnecting) {
     EXPECT_EQ(t.open(1, "null.example").reply.summary(), "556 5.1.10 domain null.example accepts no mail (null MX)");
     EXPECT_EQ(t.dns.asked, (Hosts{"MX null.example"}));
 }
+
+TEST(ForwardConnector, AHostWhoseTlsaLookupFailsIsSkippedWith451_475AndTheNextIsTried) {
+    Connect t;
+    ScriptedServer server(kAccepting);
+    t.policy.dane = true;
+    t.mx("dest.example", {{10, "a.example"}, {20, "b.example"}});
+    t.dns.mx_answers["dest.example"].secure = true;
+    t.dns.address_answers["a.example"] = {DnsStatus::Ok, {"127.0.0.1"}, "", true};
+    t.dns.address_answers["b.example"] = {DnsStatus::Ok, {"127.0.0.1"}, "", true};
+    t.dns.tlsa_answers["_" + std::to_string(server.port) + "._tcp.a.example"] = {DnsStatus::TempFail, {}, "bogus"};
+    Opened opened = t.open(server.port, "dest.example");
+    ASSERT_TRUE(opened.upstream) << opened.reply.summary();
+    EXPECT_EQ(opened.upstream->peer().host, "b.example");
+    EXPECT_EQ(opened.upstream->peer().policy.name, "none");
+}
+
+TEST(ForwardConnector, WhenEveryHostsTlsaLookupFailsTheReplyIs451_475AndNothingConnects) {
+    Connect t;
+    t.policy.dane = true;
+    t.mx("dest.example", {{10, "a.example"}});
+    t.dns.mx_answers["dest.example"].secure = true;
+    t.dns.address_answers["a.example"] = {DnsStatus::Ok, {kNobody}, "", true};
+    t.dns.tlsa_answers["_25._tcp.a.example"] = {DnsStatus::TempFail, {}, "bogus"};
+    Opened opened = t.open(25, "dest.example");
+    EXPECT_FALSE(opened.upstream);
+    EXPECT_EQ(opened.reply.code, 451);
+    EXPECT_EQ(opened.reply.status, "4.7.5");
+}

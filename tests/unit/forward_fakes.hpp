@@ -18,6 +18,8 @@ class FakeResolver final : public forward::Resolver {
 public:
     std::map<std::string, forward::MxAnswer> mx_answers;            // missing: NoData
     std::map<std::string, forward::AddressAnswer> address_answers;  // missing: NotFound
+    std::map<std::string, forward::TlsaAnswer> tlsa_answers;        // missing: NoData
+    std::map<std::string, forward::TxtAnswer> txt_answers;          // missing: NoData
     std::vector<std::string> asked;
 
     forward::MxAnswer mx(std::string_view domain, io::Deadline) override {
@@ -30,6 +32,17 @@ public:
         auto it = address_answers.find(std::string(host));
         return it == address_answers.end() ? forward::AddressAnswer{forward::DnsStatus::NotFound, {}, "NXDOMAIN"}
                                            : it->second;
+    }
+    forward::TlsaAnswer tlsa(std::string_view host, unsigned port, io::Deadline) override {
+        const std::string name = "_" + std::to_string(port) + "._tcp." + std::string(host);
+        asked.push_back("TLSA " + name);
+        auto it = tlsa_answers.find(name);
+        return it == tlsa_answers.end() ? forward::TlsaAnswer{forward::DnsStatus::NoData, {}, "no TLSA"} : it->second;
+    }
+    forward::TxtAnswer txt(std::string_view name, io::Deadline) override {
+        asked.push_back("TXT " + std::string(name));
+        auto it = txt_answers.find(std::string(name));
+        return it == txt_answers.end() ? forward::TxtAnswer{forward::DnsStatus::NoData, {}, "no TXT"} : it->second;
     }
 };
 
