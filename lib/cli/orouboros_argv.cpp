@@ -5,6 +5,7 @@
 #include "cli/orouboros_raw.hpp"
 
 #include "cli/limit_options.hpp"
+#include "io/stage_spec.hpp"
 
 namespace orou::cli {
 
@@ -15,28 +16,34 @@ constexpr std::size_t kStageSizeMargin = 64 * 1024;
 
 using Raw = RawListenerOptions;
 
+// " --OPTION VALUE", the value quoted as a stage spec's word.
+std::string opt(const char* option, const std::string& value) {
+    return std::string(" --") + option + " " + io::quote_word(value);
+}
+
 std::string stage(const Raw& r, const std::string& program, const std::string& log) {
-    return r.libexec + "/" + program + " --config /dev/null --log " + log + " --log-level " + r.level;
+    return io::quote_word(r.libexec + "/" + program) + " --config /dev/null" + opt("log", log) +
+           opt("log-level", r.level);
 }
 
 std::string local_command(const Raw& r, const std::string& log) {
     std::string s = stage(r, "orouboros-mbox-deliver", log) + " --lmtp --max-message-size " +
                     std::to_string(r.max_message + kStageSizeMargin);
-    if (!r.mboxdir.empty()) return s + " --mboxdir " + r.mboxdir;
-    if (!r.maildir.empty()) return s + " --maildir " + r.maildir;
-    if (!r.wmaildir.empty()) return s + " --wmaildir " + r.wmaildir;
+    if (!r.mboxdir.empty()) return s + opt("mboxdir", r.mboxdir);
+    if (!r.maildir.empty()) return s + opt("maildir", r.maildir);
+    if (!r.wmaildir.empty()) return s + opt("wmaildir", r.wmaildir);
     return "";
 }
 
 // The name orouboros-forward gives upstream: the listener's own.
-std::string helo_words(const Raw& r) { return r.hostname.empty() ? "" : " --helo " + r.hostname; }
+std::string helo_words(const Raw& r) { return r.hostname.empty() ? "" : opt("helo", r.hostname); }
 
 std::string upstream_words(const Upstream& u) {
-    std::string s = " --host " + u.host + " --tls " + u.tls;
-    if (!u.port.empty()) s += " --port " + u.port;
-    if (!u.ca.empty()) s += " --tls-ca " + u.ca;
-    if (!u.fingerprint.empty()) s += " --tls-fingerprint " + u.fingerprint;
-    if (!u.user.empty()) s += " --auth-user " + u.user + " --auth-password-file " + u.password_file;
+    std::string s = opt("host", u.host) + opt("tls", u.tls);
+    if (!u.port.empty()) s += opt("port", u.port);
+    if (!u.ca.empty()) s += opt("tls-ca", u.ca);
+    if (!u.fingerprint.empty()) s += opt("tls-fingerprint", u.fingerprint);
+    if (!u.user.empty()) s += opt("auth-user", u.user) + opt("auth-password-file", u.password_file);
     return s;
 }
 
@@ -47,7 +54,7 @@ std::string forward_command(const Raw& r, const std::string& log) {
 
 std::string relay_command(const Raw& r, const std::string& log) {
     if (r.relay_mx) {
-        const std::string anchor = r.relay_dnssec_anchor.empty() ? "" : " --dnssec-anchor " + r.relay_dnssec_anchor;
+        const std::string anchor = r.relay_dnssec_anchor.empty() ? "" : opt("dnssec-anchor", r.relay_dnssec_anchor);
         return stage(r, "orouboros-forward", log) + " --lmtp --mx" + helo_words(r) + anchor;
     }
     if (r.smarthost.host.empty()) return "";
@@ -71,7 +78,7 @@ void check_routes(const Raw& r) {
 
 StageCommands stage_commands(const Raw& r, const std::string& stage_log) {
     return {local_command(r, stage_log), forward_command(r, stage_log), relay_command(r, stage_log),
-            stage(r, "orouboros-authcheck", stage_log) + " --credentials " + r.creds};
+            stage(r, "orouboros-authcheck", stage_log) + opt("credentials", r.creds)};
 }
 
 std::vector<std::string> smtpd_argv(const Raw& r, const std::string& tls, const Routes& routes,

@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "base/error.hpp"
+#include "io/stage_spec.hpp"
 
 namespace orou::cli {
 
@@ -51,7 +52,7 @@ void make_socket_dir(const std::string& dir) {
 listener::Port stage_port(const std::string& dir, const std::string& name, const std::string& command,
                           const Identity* user, const Separation* s, int log_fd) {
     listener::Port p;
-    p.argv = split_words(command);
+    p.argv = io::split_quoted(command);
     p.label = name;
     p.path = dir + "/" + name + ".sock";
     p.socket_group = s ? s->smtpd.gid : ::getgid();
@@ -100,7 +101,6 @@ PrivateDir::PrivateDir() {
     std::string templ = std::filesystem::temp_directory_path().string() + "/orouboros.XXXXXX";
     if (!::mkdtemp(templ.data())) throw SysError("make a directory for the stages' sockets", errno);
     path_ = templ;
-    if (path_.find_first_of(" \t") != std::string::npos) throw ConfigError("TMPDIR may not contain blanks: " + path_);
 }
 
 PrivateDir::~PrivateDir() {
