@@ -97,6 +97,7 @@ std::vector<std::string> option_names(const po::options_description& desc) {
 
 std::vector<std::string> config_file_problems(const ConfigFile& file, const Spec& own, std::string_view own_section,
                                               const po::options_description& own_options) {
+    if (file.settings.empty() && file.sections.empty()) return {};  // e.g. --config /dev/null, as stages get it
     const Known known;
     auto own_keys = option_names(own_options);
     for (const auto& alias : words(own.aliases)) own_keys.push_back(alias.substr(0, alias.find('=')));
