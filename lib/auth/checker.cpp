@@ -1,7 +1,5 @@
 #include "auth/checker.hpp"
 
-#include <sys/un.h>
-
 #include "auth/saslauthd.hpp"
 #include "base/error.hpp"
 #include "base/fd.hpp"
@@ -15,7 +13,6 @@ Checker::~Checker() = default;
 namespace {
 
 constexpr int kMaxTrailingReads = 16;
-constexpr std::size_t kMaxUnixPath = sizeof(sockaddr_un::sun_path);
 
 bool fits(std::string_view user, const Secret& password, std::string_view service) {
     return user.size() <= kMaxCounted && password.size() <= kMaxCounted && service.size() <= kMaxCounted;
@@ -75,8 +72,7 @@ std::unique_ptr<Checker> make_checker(std::string_view spec, std::chrono::second
     if (!spec.starts_with("exec:") && !spec.starts_with("unix:"))
         throw ConfigError("unknown authentication checker \"" + std::string(spec) +
                           "\" (want exec:COMMAND ARGS... or unix:PATH)");
-    if (split_words(spec.substr(5)).empty() || (spec.starts_with("unix:") && spec.size() - 5 >= kMaxUnixPath))
-        throw ConfigError("authentication checker \"" + std::string(spec) + "\" names nothing usable");
+    (void)io::parse_stage_spec(spec);  // throws ConfigError naming what is wrong
     return std::make_unique<StageChecker>(std::string(spec), timeout, std::move(client));
 }
 

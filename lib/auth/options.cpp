@@ -10,19 +10,6 @@ namespace {
 
 namespace po = boost::program_options;
 
-constexpr cli::Spec kAuthcheckSpec{
-    "orouboros-authcheck", "authcheck",
-    "orouboros-authcheck [--credentials FILE] [--config FILE] [--log TARGET] [--log-level LEVEL]\n"
-    "           [--timeout SECONDS] [--fail-delay SECONDS] [--state-dir DIR] [--max-fail-delay SECONDS]\n"
-    "           [--checkpassword [PROG ARGS...]]",
-    "credentials user-credentials"};
-
-constexpr cli::Spec kMkcredsSpec{
-    "orouboros-mkcreds", "mkcreds",
-    "orouboros-mkcreds [--file FILE] [--password-stdin] [--config FILE] add|passwd|del|list [USER]\n"
-    "       orouboros-mkcreds [--file FILE] [--config FILE] senders USER [list | add SENDER... | remove SENDER...]",
-    "file credentials user-credentials"};
-
 template <class T>
 auto at_least(T low, const char* name) {
     return [low, name](T v) {
@@ -55,13 +42,14 @@ int checkpassword_end(int argc, char** argv) {
 
 }  // namespace
 
-AuthcheckOptions parse_authcheck_options(int argc, char** argv) {
+po::options_description authcheck_options() {
     po::options_description desc("options");
     add_credentials_options(desc);
     // clang-format off
     desc.add_options()("log", po::value<std::string>()->default_value("STDERR"), "STDERR, STDOUT, NONE or a file")
         ("log-level", po::value<std::string>()->default_value("INFO"), "DEBUG, INFO, WARNING or ERROR")
-        ("timeout", po::value<long>()->default_value(60)->notifier(at_least(1L, "timeout")), "seconds per request")
+        ("request-timeout", po::value<long>()->default_value(60)->notifier(at_least(1L, "request-timeout")),
+         "seconds per request")
         ("fail-delay", po::value<double>()->default_value(1.0)->notifier(at_least(0.0, "fail-delay")),
          "seconds to wait before a refusal")
         ("state-dir", po::value<std::string>(), "slow down guessing per client address; state in DIR")
@@ -69,13 +57,18 @@ AuthcheckOptions parse_authcheck_options(int argc, char** argv) {
          "longest wait the --state-dir throttle imposes, seconds")
         ("checkpassword", po::bool_switch(), "checkpassword mode; the rest is PROG ARGS...");
     // clang-format on
+    return desc;
+}
+
+AuthcheckOptions parse_authcheck_options(int argc, char** argv) {
+    const auto desc = authcheck_options();
     int end = checkpassword_end(argc, argv);
     auto vm = cli::parse(end, argv, kAuthcheckSpec, desc);
     AuthcheckOptions opt;
     opt.credentials = credentials_file(vm, "credentials");
     opt.log_target = vm["log"].as<std::string>();
     opt.log_level = vm["log-level"].as<std::string>();
-    opt.timeout = std::chrono::seconds(vm["timeout"].as<long>());
+    opt.timeout = std::chrono::seconds(vm["request-timeout"].as<long>());
     opt.fail_delay = std::chrono::milliseconds(static_cast<long>(vm["fail-delay"].as<double>() * 1000));
     if (vm.count("state-dir")) opt.state_dir = vm["state-dir"].as<std::string>();
     opt.max_fail_delay = std::chrono::milliseconds(static_cast<long>(vm["max-fail-delay"].as<double>() * 1000));
@@ -84,7 +77,7 @@ AuthcheckOptions parse_authcheck_options(int argc, char** argv) {
     return opt;
 }
 
-MkcredsOptions parse_mkcreds_options(int argc, char** argv) {
+po::options_description mkcreds_options() {
     po::options_description desc("options");
     add_credentials_options(desc);
     // clang-format off
@@ -94,6 +87,11 @@ MkcredsOptions parse_mkcreds_options(int argc, char** argv) {
         ("user", po::value<std::string>(), "the user (the second argument)")
         ("args", po::value<std::vector<std::string>>(), "senders: list, add SENDER... or remove SENDER...");
     // clang-format on
+    return desc;
+}
+
+MkcredsOptions parse_mkcreds_options(int argc, char** argv) {
+    const auto desc = mkcreds_options();
     po::positional_options_description positional;
     positional.add("command", 1).add("user", 1).add("args", -1);
     auto vm = cli::parse(argc, argv, kMkcredsSpec, desc, positional);

@@ -66,7 +66,4 @@ private:
 Child spawn(const std::vector<std::string>& argv, int stdin_fd, int stdout_fd,
             const std::vector<std::string>& env = {});
 
-// Splits a spec's command text on blanks (no quoting, no shell).
-std::vector<std::string> split_words(std::string_view text);
-
 }  // namespace orou

@@ -14,6 +14,8 @@
 
 #include "base/error.hpp"
 #include "base/version.hpp"
+#include "cli/config_file.hpp"
+#include "cli/programs.hpp"
 
 namespace orou::cli {
 
@@ -21,18 +23,29 @@ namespace {
 
 bool is_false(std::string_view v) { return v == "no" || v == "false" || v == "0" || v == "off"; }
 
-// Adds one key of the file; a key of this program's own section must be
-// known to it, a top-level key is for whichever programs know it.
-void add_word(std::vector<std::string>& words, const po::options_description& desc, const std::string& key,
-              const std::string& value, bool own_section) {
-    const po::option_description* d = desc.find_nothrow(key, false);
-    if (!d && !own_section) return;
-    if (!d) throw ConfigError("unknown configuration key: " + key);
-    if (d->semantic()->max_tokens() == 0) {
-        if (!is_false(value)) words.push_back("--" + key);
-        return;
+// The command-line word of a file's setting: "--key=value", or "--key" for a switch ("" when off).
+std::string file_word(const po::option_description& d, const std::string& key, const std::string& value) {
+    if (d.semantic()->max_tokens() > 0) return "--" + key + "=" + value;
+    return is_false(value) ? "" : "--" + key;
+}
+
+// Throws ConfigError with every line of `problems`, when there is one.
+void throw_problems(const std::vector<std::string>& problems) {
+    if (problems.empty()) return;
+    std::string all;
+    for (const auto& p : problems) all += (all.empty() ? "" : "\n") + p;
+    throw ConfigError(all);
+}
+
+// The value is one the option takes: told with the setting's line.
+std::string value_problem(const po::options_description& desc, const std::string& word) {
+    try {
+        po::variables_map one;
+        po::store(po::command_line_parser(std::vector<std::string>{word}).options(desc).run(), one);
+    } catch (const po::error& e) {
+        return e.what();
     }
-    words.push_back("--" + key + "=" + value);
+    return "";
 }
 
 // The configuration file to read: --config, else the default one when the
@@ -77,26 +90,44 @@ std::vector<std::string> unless_given(std::vector<std::string> words, std::strin
 }  // namespace
 
 std::vector<std::string> config_words(std::string_view path, std::string_view section,
-                                      const po::options_description& desc) {
-    std::string p(path);
-    std::ifstream in(p);
-    if (!in) throw SysError("open configuration file " + p, errno);
-    po::options_description none;
-    po::parsed_options parsed = po::parse_config_file(in, none, true);
-    std::string prefix = std::string(section) + ".";
+                                      const po::options_description& desc, const Spec& spec) {
+    const ConfigFile file = read_config_file(std::string(path));
+    throw_problems(config_file_problems(file, spec, section, desc));
+    auto key_of = [&](const ConfigSetting& s) {
+        auto now = s.section == section ? alias_target(spec, s.key) : "";
+        return now.empty() ? s.key : now;
+    };
     std::set<std::string> own_keys;  // a section's key replaces the top-level one
-    for (const auto& o : parsed.options)
-        if (o.string_key.rfind(prefix, 0) == 0) own_keys.insert(o.string_key.substr(prefix.size()));
-    std::vector<std::string> words;
-    for (const auto& o : parsed.options) {
-        std::string key = o.string_key;
-        bool own = key.rfind(prefix, 0) == 0;
-        if (own) {
-            key = key.substr(prefix.size());
-        } else if (key.find('.') != std::string::npos || own_keys.count(key)) {
-            continue;  // another program's section, or overridden by ours
-        }
-        for (const auto& v : o.value) add_word(words, desc, key, v, own);
+    for (const auto& s : file.settings)
+        if (s.section == section) own_keys.insert(key_of(s));
+    std::vector<std::string> words, problems;
+    for (const auto& s : file.settings) {
+        const std::string key = key_of(s);
+        const po::option_description* d = desc.find_nothrow(key, false);
+        if (s.section == section && key != s.key)
+            std::fprintf(stderr, "%s: warning: %s '%s' is deprecated: use '%s'\n", spec.prog, where(file, s).c_str(),
+                         s.key.c_str(), key.c_str());
+        if (!d || (s.section != section && (!s.section.empty() || own_keys.count(key)))) continue;
+        std::string word = file_word(*d, key, s.value);
+        if (word.empty()) continue;
+        if (auto problem = value_problem(desc, word); !problem.empty())
+            problems.push_back(where(file, s) + " " + problem);
+        words.push_back(std::move(word));
+    }
+    throw_problems(problems);
+    return words;
+}
+
+std::vector<std::string> command_line_words(int argc, char** argv, const Spec& spec) {
+    std::vector<std::string> words(argv + std::min(argc, 1), argv + argc);
+    for (auto& w : words) {
+        if (!w.starts_with("--")) continue;
+        const auto eq = w.find('=');
+        const std::string old = w.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+        const std::string now = alias_target(spec, old);
+        if (now.empty()) continue;
+        std::fprintf(stderr, "%s: warning: --%s is deprecated: use --%s\n", spec.prog, old.c_str(), now.c_str());
+        w = "--" + now + (eq == std::string::npos ? "" : w.substr(eq));
     }
     return words;
 }
@@ -104,11 +135,15 @@ std::vector<std::string> config_words(std::string_view path, std::string_view se
 po::variables_map read_options(int argc, char** argv, const Spec& spec, const po::options_description& desc,
                                const po::positional_options_description& positional) {
     po::variables_map vm;
-    po::store(po::command_line_parser(argc, argv).options(with_version(desc)).positional(positional).run(), vm);
+    po::store(po::command_line_parser(command_line_words(argc, argv, spec))
+                  .options(with_version(desc))
+                  .positional(positional)
+                  .run(),
+              vm);
     if (vm.count("help") || vm.count("version")) return vm;
     if (auto file = config_file(vm, desc); !file.empty()) {
         std::string section = vm.count("section") ? vm["section"].as<std::string>() : spec.section;
-        auto words = unless_given(config_words(file, section, desc), spec.groups, vm);
+        auto words = unless_given(config_words(file, section, desc, spec), spec.groups, vm);
         po::store(po::command_line_parser(words).options(desc).run(), vm);
     }
     po::notify(vm);
@@ -132,7 +167,7 @@ po::variables_map parse(int argc, char** argv, const Spec& spec, const po::optio
         std::fprintf(stderr, "%s: usage error: %s\nusage: %s\n", spec.prog, e.what(), spec.usage);
         std::exit(EX_USAGE);
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "%s: fatal: %s\n", spec.prog, e.what());
+        print_fatal(spec.prog, e.what());
         std::exit(EX_CONFIG);
     }
     return vm;
@@ -142,6 +177,20 @@ std::string default_hostname() {
     char buf[256] = {};
     if (::gethostname(buf, sizeof buf - 1) != 0 || !buf[0]) return "localhost";
     return buf;
+}
+
+std::vector<std::string> lines_of(std::string_view text) {
+    std::vector<std::string> lines;
+    for (std::size_t at = 0; at <= text.size();) {
+        const std::size_t end = std::min(text.find('\n', at), text.size());
+        lines.emplace_back(text.substr(at, end - at));
+        at = end + 1;
+    }
+    return lines;
+}
+
+void print_fatal(const char* prog, std::string_view what) {
+    for (const auto& line : lines_of(what)) std::fprintf(stderr, "%s: fatal: %s\n", prog, line.c_str());
 }
 
 std::string program_dir(const char* argv0) {

@@ -5,6 +5,7 @@
 #include "cli/orouboros_raw.hpp"
 
 #include "cli/limit_options.hpp"
+#include "io/stage_spec.hpp"
 
 namespace orou::cli {
 
@@ -17,10 +18,16 @@ constexpr std::size_t kStageSizeMargin = 64 * 1024;
 
 using Raw = RawListenerOptions;
 
+// " --OPTION VALUE", the value quoted as a stage spec's word.
+std::string opt(const char* option, const std::string& value) {
+    return std::string(" --") + option + " " + io::quote_word(value);
+}
+
 }  // namespace
 
 std::string stage_command(const Raw& r, const std::string& program, const std::string& log) {
-    return r.libexec + "/" + program + " --config /dev/null --log " + log + " --log-level " + r.level;
+    return io::quote_word(r.libexec + "/" + program) + " --config /dev/null" + opt("log", log) +
+           opt("log-level", r.level);
 }
 
 namespace {
@@ -28,21 +35,21 @@ namespace {
 std::string local_command(const Raw& r, const std::string& log) {
     std::string s = stage_command(r, "orouboros-mbox-deliver", log) + " --lmtp --max-message-size " +
                     std::to_string(r.max_message + kStageSizeMargin);
-    if (!r.mboxdir.empty()) return s + " --mboxdir " + r.mboxdir;
-    if (!r.maildir.empty()) return s + " --maildir " + r.maildir;
-    if (!r.wmaildir.empty()) return s + " --wmaildir " + r.wmaildir;
+    if (!r.mboxdir.empty()) return s + opt("mboxdir", r.mboxdir);
+    if (!r.maildir.empty()) return s + opt("maildir", r.maildir);
+    if (!r.wmaildir.empty()) return s + opt("wmaildir", r.wmaildir);
     return "";
 }
 
 // The name orouboros-forward gives upstream: the listener's own.
-std::string helo_words(const Raw& r) { return r.hostname.empty() ? "" : " --helo " + r.hostname; }
+std::string helo_words(const Raw& r) { return r.hostname.empty() ? "" : opt("helo", r.hostname); }
 
 std::string upstream_words(const Upstream& u) {
-    std::string s = " --host " + u.host + " --tls " + u.tls;
-    if (!u.port.empty()) s += " --port " + u.port;
-    if (!u.ca.empty()) s += " --tls-ca " + u.ca;
-    if (!u.fingerprint.empty()) s += " --tls-fingerprint " + u.fingerprint;
-    if (!u.user.empty()) s += " --auth-user " + u.user + " --auth-password-file " + u.password_file;
+    std::string s = opt("host", u.host) + opt("tls", u.tls);
+    if (!u.port.empty()) s += opt("port", u.port);
+    if (!u.ca.empty()) s += opt("tls-ca", u.ca);
+    if (!u.fingerprint.empty()) s += opt("tls-fingerprint", u.fingerprint);
+    if (!u.user.empty()) s += opt("auth-user", u.user) + opt("auth-password-file", u.password_file);
     return s;
 }
 
@@ -53,7 +60,7 @@ std::string forward_command(const Raw& r, const std::string& log) {
 
 std::string relay_command(const Raw& r, const std::string& log) {
     if (r.relay_mx) {
-        const std::string anchor = r.relay_dnssec_anchor.empty() ? "" : " --dnssec-anchor " + r.relay_dnssec_anchor;
+        const std::string anchor = r.relay_dnssec_anchor.empty() ? "" : opt("dnssec-anchor", r.relay_dnssec_anchor);
         return stage_command(r, "orouboros-forward", log) + " --lmtp --mx" + helo_words(r) + anchor;
     }
     if (r.smarthost.host.empty()) return "";
@@ -64,8 +71,8 @@ std::string relay_command(const Raw& r, const std::string& log) {
 std::string verify_command(const Raw& r, const std::string& log) {
     if (!r.verify) return "";
     std::string s = stage_command(r, "orouboros-verify", log);
-    if (!r.hostname.empty()) s += " --authserv-id " + r.hostname;
-    if (!r.verify_dns_server.empty()) s += " --dns-server " + r.verify_dns_server;
+    if (!r.hostname.empty()) s += opt("authserv-id", r.hostname);
+    if (!r.verify_dns_server.empty()) s += opt("dns-server", r.verify_dns_server);
     if (r.verify_dmarc_reject) s += " --dmarc-reject";
     return s + " --max-message-size " + std::to_string(r.max_message + kStageSizeMargin);
 }
@@ -99,7 +106,7 @@ StageCommands stage_commands(const Raw& r, const std::string& stage_log) {
     return {local_command(r, stage_log),
             forward_command(r, stage_log),
             relay_command(r, stage_log),
-            stage_command(r, "orouboros-authcheck", stage_log) + " --credentials " + r.creds,
+            stage_command(r, "orouboros-authcheck", stage_log) + opt("credentials", r.creds),
             relay_command(r, stage_log).empty() ? "" : dkim_sign_command(r, stage_log),
             verify_command(r, stage_log)};
 }

@@ -10,23 +10,18 @@
 #include "base/error.hpp"
 #include "cli/limit_options.hpp"
 #include "cli/options.hpp"
+#include "cli/orouboros_check.hpp"
 #include "cli/orouboros_dkim.hpp"
 #include "cli/orouboros_privsep.hpp"
 #include "cli/orouboros_raw.hpp"
+#include "cli/programs.hpp"
+#include "io/stage_spec.hpp"
 #include "tls/client.hpp"
 #include "tls/tls.hpp"
 
 namespace orou::cli {
 
 namespace {
-
-constexpr Spec kSpec{
-    "orouboros", "orouboros",
-    "orouboros [--host ADDR]... [--port N] [--ssl-port N] [--submission-port N] [--cert FILE --key FILE]\n"
-    "       [--delivery-domain D]... [--forward-domain D]... [--local]\n"
-    "       [--mboxdir DIR | --maildir DIR | --wmaildir DIR] [--user-credentials FILE]\n"
-    "       [--log STDERR|STDOUT|FILE] [--log-level LEVEL] [options]",
-    "relay-mx relay-host no-relay|mboxdir maildir wmaildir"};
 
 using Raw = RawListenerOptions;
 
@@ -73,7 +68,8 @@ void add_options(po::options_description& d, Raw& r) {
         ("max-message-size", po::value(&r.max_message)->default_value(r.max_message), "message size limit")
         ("libexec", po::value(&r.libexec), "directory of the orouboros-* programs (default: beside this one)")
         ("log", po::value(&r.log)->default_value(r.log), "STDERR, STDOUT, JOURNAL, NONE or a file")
-        ("log-level", po::value(&r.level)->default_value(r.level), "DEBUG, INFO, WARNING or ERROR");
+        ("log-level", po::value(&r.level)->default_value(r.level), "DEBUG, INFO, WARNING or ERROR")
+        ("check-config", "check the configuration, print the routes and probe the relay; then exit");
     // clang-format on
     add_limit_options(d, r.session_limits, r.per_client);
     add_verify_options(d, r);
@@ -93,19 +89,19 @@ void add_options(po::options_description& d, Raw& r) {
 constexpr const char* kUserOptions[] = {"smtpd-user",     "authcheck-user", "deliver-user",
                                         "forwarder-user", "dkim-user",      "socket-dir"};
 
-void check_upstream(const Upstream& u, const char* name) {
+void check_upstream(const Upstream& u, const char* name, std::vector<std::string>& out) {
     std::string n(name);
     if (u.tls != "implicit" && u.tls != "starttls" && u.tls != "none")
-        throw po::error("--" + n + "-tls must be implicit, starttls or none");
+        out.push_back("--" + n + "-tls must be implicit, starttls or none");
     if (u.user.empty() != u.password_file.empty())
-        throw po::error("--" + n + "-user and --" + n + "-password-file go together");
+        out.push_back("--" + n + "-user and --" + n + "-password-file go together");
     // what orouboros-forward would refuse, told now rather than at each connection
     if (!u.fingerprint.empty() && !tls::parse_fingerprint(u.fingerprint))
-        throw po::error("--" + n + "-fingerprint must be a SHA-256 digest (64 hex digits, colons allowed)");
+        out.push_back("--" + n + "-fingerprint must be a SHA-256 digest (64 hex digits, colons allowed)");
     if (!u.fingerprint.empty() && !u.ca.empty())
-        throw po::error("give --" + n + "-ca or --" + n + "-fingerprint, not both");
+        out.push_back("give --" + n + "-ca or --" + n + "-fingerprint, not both");
     if ((!u.fingerprint.empty() || !u.ca.empty()) && u.tls == "none")
-        throw po::error("--" + n + "-ca and --" + n + "-fingerprint need --" + n + "-tls implicit or starttls");
+        out.push_back("--" + n + "-ca and --" + n + "-fingerprint need --" + n + "-tls implicit or starttls");
 }
 
 // `host = 127.0.0.1 ::1` (or with commas) is two hosts, as two lines are.
@@ -122,43 +118,45 @@ void split_hosts(Raw& r) {
     r.hosts = std::move(hosts);
 }
 
-void check(const Raw& r) {
-    if (r.cert.empty() != r.key.empty()) throw po::error("--cert and --key go together");
-    if (!r.ssl_port.empty() && r.cert.empty()) throw po::error("--ssl-port needs --cert and --key");
-    if (!r.submission_port.empty() && r.cert.empty()) throw po::error("--submission-port needs --cert and --key");
-    if (r.hosts.empty()) throw po::error("--host needs an address");
+}  // namespace
+
+std::vector<std::string> usage_problems(const Raw& r) {
+    std::vector<std::string> out;
+    if (r.cert.empty() != r.key.empty()) out.push_back("--cert and --key go together");
+    if (!r.ssl_port.empty() && r.cert.empty()) out.push_back("--ssl-port needs --cert and --key");
+    if (!r.submission_port.empty() && r.cert.empty()) out.push_back("--submission-port needs --cert and --key");
+    if (r.hosts.empty()) out.push_back("--host needs an address");
     int dirs = !r.mboxdir.empty() + !r.maildir.empty() + !r.wmaildir.empty();
-    if (dirs > 1) throw po::error("give only one of --mboxdir, --maildir, --wmaildir");
-    if (r.local && dirs == 0) throw po::error("--local needs --mboxdir, --maildir or --wmaildir");
-    if (r.forward && r.home.host.empty()) throw po::error("--forward needs --forward-host");
+    if (dirs > 1) out.push_back("give only one of --mboxdir, --maildir, --wmaildir");
+    if (r.local && dirs == 0) out.push_back("--local needs --mboxdir, --maildir or --wmaildir");
+    if (r.forward && r.home.host.empty()) out.push_back("--forward needs --forward-host");
     if (r.relay_mx + !r.smarthost.host.empty() + r.no_relay > 1)
-        throw po::error("give one of --relay-mx, --relay-host and --no-relay");
+        out.push_back("give one of --relay-mx, --relay-host and --no-relay");
     if (!r.relay_dnssec_anchor.empty() && (r.no_relay || !r.smarthost.host.empty()))
-        throw po::error("--relay-dnssec-anchor is for the MX hosts: not with --relay-host or --no-relay");
-    check_upstream(r.home, "forward");
-    check_upstream(r.smarthost, "relay");
-    if (r.max_connections < 1) throw po::error("--max-connections must be at least 1");
-    check_limit_options(r.session_limits, r.per_client);
+        out.push_back("--relay-dnssec-anchor is for the MX hosts: not with --relay-host or --no-relay");
+    check_upstream(r.home, "forward", out);
+    check_upstream(r.smarthost, "relay", out);
+    if (r.max_connections < 1) out.push_back("--max-connections must be at least 1");
+    try {
+        check_limit_options(r.session_limits, r.per_client);
+    } catch (const po::error& e) {
+        out.push_back(e.what());
+    }
     if (r.max_message < 1024 || r.max_message > (std::size_t{1} << 31))
-        throw po::error("--max-message-size must be between 1024 and 2147483648");
-    for (const auto& s : {r.mboxdir, r.maildir, r.wmaildir, r.creds, r.libexec, r.log, r.home.ca, r.home.password_file,
-                          r.smarthost.ca, r.smarthost.password_file, r.socket_dir, r.hostname, r.verify_dns_server})
-        if (s.find_first_of(" \t") != std::string::npos)
-            throw po::error("paths and names may not contain blanks: " + s);
-    if (r.socket_dir.empty() || r.socket_dir.size() > 80) throw po::error("--socket-dir must be 1 to 80 bytes long");
+        out.push_back("--max-message-size must be between 1024 and 2147483648");
+    if (r.hostname.find_first_of(" \t") != std::string::npos)
+        out.push_back("--hostname may not contain blanks: " + r.hostname);
+    if (r.socket_dir.empty() || r.socket_dir.size() > 80) out.push_back("--socket-dir must be 1 to 80 bytes long");
+    return out;
 }
 
-// Problems that would otherwise show only when a client connects.
-void check_installation(const Raw& r) {
-    bool forwards = r.forward || r.relay_mx || !r.smarthost.host.empty();
-    for (const char* p : {"orouboros-smtpd", "orouboros-authcheck", "orouboros-mbox-deliver", "orouboros-forward",
-                          "orouboros-verify"}) {
-        if (std::string(p) == "orouboros-forward" && !forwards) continue;
-        if (std::string(p) == "orouboros-verify" && !r.verify) continue;
-        if (::access((r.libexec + "/" + p).c_str(), X_OK) != 0)
-            throw ExitError(EX_UNAVAILABLE, r.libexec + "/" + p + " is missing: nothing was started");
-    }
-    if (!r.cert.empty()) (void)tls::make_server_ctx(r.cert, r.key);  // throws ConfigError
+namespace {
+
+// Throws po::error with every usage problem, one a line.
+void check(const Raw& r) {
+    std::string all;
+    for (const auto& p : usage_problems(r)) all += (all.empty() ? "" : "\n") + p;
+    if (!all.empty()) throw po::error(all);
 }
 
 // The original program made its mail directory; so does its command line
@@ -177,7 +175,7 @@ bool make_mail_dir(const Raw& r) {
 [[noreturn]] void fail(const std::exception& e) {
     auto* exit = dynamic_cast<const ExitError*>(&e);
     auto* sys = dynamic_cast<const SysError*>(&e);
-    std::fprintf(stderr, "%s: fatal: %s\n", kSpec.prog, e.what());
+    print_fatal(kListenerSpec.prog, e.what());
     std::exit(exit ? exit->status() : sys ? EX_CANTCREAT : EX_CONFIG);
 }
 
@@ -203,13 +201,13 @@ void add_ports(const Raw& r, const po::variables_map& vm, bool mail_dir_is_new, 
         Separation s = separate(r, mail_dir_is_new);
         // Before a stale socket there is removed; a reload keeps the lock it holds.
         if (!o.lock || o.lock->dir() != r.socket_dir) o.lock = std::make_shared<listener::DirLock>(r.socket_dir);
-        commands.auth += " --state-dir " + state_dir(r.socket_dir, s.authcheck);
+        commands.auth += " --state-dir " + io::quote_word(state_dir(r.socket_dir, s.authcheck));
         o.ports = stage_ports(r.socket_dir, commands, &s, o.stage_log.get(), r.max_connections, routes);
         smtpd_user = s.smtpd;
     } else {
         check_dkim(r, nullptr);
         if (!o.socket_dir) o.socket_dir = std::make_shared<PrivateDir>();
-        commands.auth += " --state-dir " + o.socket_dir->path();
+        commands.auth += " --state-dir " + io::quote_word(o.socket_dir->path());
         o.ports = stage_ports(o.socket_dir->path(), commands, nullptr, -1, r.max_connections, routes);
     }
     std::string plain = r.cert.empty() ? "none" : r.ssl_port.empty() ? "implicit" : "starttls";
@@ -241,8 +239,11 @@ ListenerOptions finish(Raw& r, const po::variables_map& vm, const char* argv0, c
     r.relay_mx = !r.no_relay && r.smarthost.host.empty();
     ListenerOptions o;
     if (running) o.socket_dir = running->socket_dir, o.lock = running->lock;
-    check_routes(r);
-    check_installation(r);
+    if (auto problems = start_problems(r, separated(r, vm)); !problems.empty()) {
+        std::string all;
+        for (const auto& p : problems) all += (all.empty() ? "" : "\n") + p.text;
+        throw ExitError(problems.front().status, all);
+    }
     bool made = make_mail_dir(r);
     add_ports(r, vm, made, o);
     o.limits.max_connections = r.max_connections;
@@ -253,16 +254,25 @@ ListenerOptions finish(Raw& r, const po::variables_map& vm, const char* argv0, c
 
 }  // namespace
 
+std::vector<std::string> listener_keys() {
+    Raw r;
+    po::options_description desc;
+    add_options(desc, r);
+    return option_names(desc);
+}
+
 ListenerOptions parse_orouboros(int argc, char** argv) {
     Raw r;
     po::options_description desc("Options");
     add_options(desc, r);
-    auto vm = parse(argc, argv, kSpec, desc);
+    auto vm = parse(argc, argv, kListenerSpec, desc);
     try {
         split_hosts(r);
         check(r);
     } catch (const po::error& e) {
-        std::fprintf(stderr, "%s: usage error: %s\nusage: %s\n", kSpec.prog, e.what(), kSpec.usage);
+        for (const auto& line : lines_of(e.what()))
+            std::fprintf(stderr, "%s: usage error: %s\n", kListenerSpec.prog, line.c_str());
+        std::fprintf(stderr, "usage: %s\n", kListenerSpec.usage);
         std::exit(EX_USAGE);
     }
     try {
@@ -272,11 +282,34 @@ ListenerOptions parse_orouboros(int argc, char** argv) {
     }
 }
 
+int check_orouboros(int argc, char** argv, std::ostream& out) {
+    Raw r;
+    po::options_description desc("Options");
+    add_options(desc, r);
+    std::vector<Problem> problems;
+    try {
+        auto vm = read_options(argc, argv, kListenerSpec, desc);
+        split_hosts(r);
+        for (auto& p : usage_problems(r)) problems.push_back({EX_USAGE, std::move(p)});
+        if (r.libexec.empty()) r.libexec = program_dir(argv[0]);
+        r.relay_mx = !r.no_relay && r.smarthost.host.empty();
+        print_routes(r, out);
+        auto more = start_problems(r, separated(r, vm), problems.empty());  // no probe of what smtpd would refuse
+        problems.insert(problems.end(), more.begin(), more.end());
+    } catch (const std::exception& e) {  // the file, or a user option without root
+        problems.push_back({EX_CONFIG, e.what()});
+    }
+    for (const auto& p : problems)
+        for (const auto& line : lines_of(p.text)) out << "problem: " << line << "\n";
+    out << (problems.empty() ? "configuration OK\n" : "configuration NOT OK\n");
+    return problems.empty() ? EX_OK : EX_CONFIG;
+}
+
 ListenerOptions reread_orouboros(int argc, char** argv, const ListenerOptions& running) {
     Raw r;
     po::options_description desc("Options");
     add_options(desc, r);
-    auto vm = read_options(argc, argv, kSpec, desc);
+    auto vm = read_options(argc, argv, kListenerSpec, desc);
     split_hosts(r);
     check(r);
     return finish(r, vm, argv[0], &running);

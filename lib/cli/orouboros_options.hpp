@@ -9,12 +9,24 @@
 #include <optional>
 
 #include "base/fd.hpp"
+#include "cli/options.hpp"
 #include "cli/orouboros_privsep.hpp"
 #include "listener/dir_lock.hpp"
 #include "listener/listener.hpp"
 #include "log/log.hpp"
 
 namespace orou::cli {
+
+inline constexpr Spec kListenerSpec{
+    "orouboros", "orouboros",
+    "orouboros [--host ADDR]... [--port N] [--ssl-port N] [--submission-port N] [--cert FILE --key FILE]\n"
+    "       [--delivery-domain D]... [--forward-domain D]... [--local]\n"
+    "       [--mboxdir DIR | --maildir DIR | --wmaildir DIR] [--user-credentials FILE]\n"
+    "       [--log STDERR|STDOUT|FILE] [--log-level LEVEL] [options]",
+    "relay-mx relay-host no-relay|mboxdir maildir wmaildir"};
+
+// The long names of its options.
+std::vector<std::string> listener_keys();
 
 struct ListenerOptions {
     std::vector<listener::Port> ports;

@@ -11,6 +11,7 @@
 
 #include "base/error.hpp"
 #include "cli/orouboros_dkim.hpp"
+#include "io/stage_spec.hpp"
 
 namespace orou::cli {
 
@@ -23,24 +24,32 @@ const std::string& mail_dir(const Raw& r) {
     return !r.mboxdir.empty() ? r.mboxdir : !r.maildir.empty() ? r.maildir : r.wmaildir;
 }
 
-void require_access(const Identity& id, const char* program, const std::string& path, int mode) {
+void require_access(std::vector<Problem>& out, const Identity& id, const char* program, const std::string& path,
+                    int mode) {
     if (path.empty() || listener::can_access_as(id, path, mode)) return;
     const char* verb = mode == X_OK ? "run" : (mode & W_OK) ? "write to" : "read";
-    throw ExitError(EX_NOPERM, std::string(program) + " runs as " + id.name + ", who cannot " + verb + " " + path);
+    out.push_back({EX_NOPERM, std::string(program) + " runs as " + id.name + ", who cannot " + verb + " " + path});
 }
 
-void check_files(const Raw& r, const Separation& s) {
+bool forwards(const Raw& r) { return r.forward || r.relay_mx || !r.smarthost.host.empty(); }
+
+// Each file that a part's user cannot reach.
+std::vector<Problem> file_problems(const Raw& r, const Separation& s) {
+    std::vector<Problem> out;
     // orouboros-smtpd starts as root, reads its files, then drops to its user.
     for (auto [id, program] :
          {std::pair{&s.authcheck, "orouboros-authcheck"}, std::pair{&s.deliver, "orouboros-mbox-deliver"}})
-        require_access(*id, program, r.libexec + "/" + program, X_OK);
-    require_access(s.authcheck, "orouboros-authcheck", r.creds, R_OK);
-    require_access(s.deliver, "orouboros-mbox-deliver", mail_dir(r), W_OK | X_OK);
-    if (!r.forward && !r.relay_mx && r.smarthost.host.empty()) return;
-    require_access(s.forwarder, "orouboros-forward", r.libexec + "/orouboros-forward", X_OK);
+        require_access(out, *id, program, r.libexec + "/" + program, X_OK);
+    require_access(out, s.authcheck, "orouboros-authcheck", r.creds, R_OK);
+    // A mail directory that is not there yet is made at start, the delivery user's.
+    if (::access(mail_dir(r).c_str(), F_OK) == 0)
+        require_access(out, s.deliver, "orouboros-mbox-deliver", mail_dir(r), W_OK | X_OK);
+    if (!forwards(r)) return out;
+    require_access(out, s.forwarder, "orouboros-forward", r.libexec + "/orouboros-forward", X_OK);
     for (const auto* f :
          {&r.home.ca, &r.home.password_file, &r.smarthost.ca, &r.smarthost.password_file, &r.relay_dnssec_anchor})
-        require_access(s.forwarder, "orouboros-forward", *f, R_OK);
+        require_access(out, s.forwarder, "orouboros-forward", *f, R_OK);
+    return out;
 }
 
 void make_socket_dir(const std::string& dir) {
@@ -52,7 +61,7 @@ void make_socket_dir(const std::string& dir) {
 listener::Port stage_port(const std::string& dir, const std::string& name, const std::string& command,
                           const Identity* user, const Separation* s, int log_fd) {
     listener::Port p;
-    p.argv = split_words(command);
+    p.argv = io::split_quoted(command);
     p.label = name;
     p.path = dir + "/" + name + ".sock";
     p.socket_group = s ? s->smtpd.gid : ::getgid();
@@ -83,15 +92,39 @@ Separation separate(const Raw& r, bool mail_dir_is_new) {
                  listener::lookup_user(r.deliver_user),
                  {},
                  {}};
-    if (r.forward || r.relay_mx || !r.smarthost.host.empty()) s.forwarder = listener::lookup_user(r.forwarder_user);
+    if (forwards(r)) s.forwarder = listener::lookup_user(r.forwarder_user);
     const std::string& mail = mail_dir(r);
     if (mail_dir_is_new)
         check_sys(::chown(mail.c_str(), s.deliver.uid, s.deliver.gid), "give " + mail + " to " + s.deliver.name);
-    check_files(r, s);
+    if (auto problems = file_problems(r, s); !problems.empty())
+        throw ExitError(problems.front().status, problems.front().text);
     if (!r.dkim_keys.empty()) s.dkim = dkim_identity(r, s.smtpd);
     check_dkim(r, r.dkim_keys.empty() ? nullptr : &s.dkim);
     make_socket_dir(r.socket_dir);
     return s;
+}
+
+std::vector<Problem> separation_problems(const Raw& r) {
+    std::vector<Problem> out;
+    Separation s;
+    auto look_up = [&](const std::string& name, listener::Identity& id) {
+        try {
+            id = listener::lookup_user(name);
+            return true;
+        } catch (const ExitError& e) {
+            out.push_back({e.status(), e.what()});
+        } catch (const ConfigError& e) {
+            out.push_back({EX_CONFIG, e.what()});
+        }
+        return false;
+    };
+    bool found =
+        look_up(r.smtpd_user, s.smtpd) & look_up(r.authcheck_user, s.authcheck) & look_up(r.deliver_user, s.deliver);
+    if (forwards(r)) found = look_up(r.forwarder_user, s.forwarder) && found;
+    if (!found) return out;
+    auto files = file_problems(r, s);
+    out.insert(out.end(), files.begin(), files.end());
+    return out;
 }
 
 std::vector<listener::Port> stage_ports(const std::string& dir, const StageCommands& commands, const Separation* s,
@@ -120,7 +153,6 @@ PrivateDir::PrivateDir() {
     std::string templ = std::filesystem::temp_directory_path().string() + "/orouboros.XXXXXX";
     if (!::mkdtemp(templ.data())) throw SysError("make a directory for the stages' sockets", errno);
     path_ = templ;
-    if (path_.find_first_of(" \t") != std::string::npos) throw ConfigError("TMPDIR may not contain blanks: " + path_);
 }
 
 PrivateDir::~PrivateDir() {

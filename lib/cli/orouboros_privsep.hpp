@@ -24,6 +24,10 @@ struct Separation {
 // gives a mail directory made now to the delivery user.
 Separation separate(const RawListenerOptions& r, bool mail_dir_is_new);
 
+// What separate() would refuse, all of it, with no change made: each
+// missing user (EX_NOUSER), each file a part's user cannot reach (EX_NOPERM).
+std::vector<Problem> separation_problems(const RawListenerOptions& r);
+
 // The stages as unix ports of the listener in `dir`, and the routes to them
 // for orouboros-smtpd; log_fd becomes the stages' stderr.  Each stage runs
 // as its user of `s` (nullptr: as ours).  orouboros-mbox-deliver gets the

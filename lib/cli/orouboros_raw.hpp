@@ -9,6 +9,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "base/limits.hpp"
 #include "listener/clients.hpp"
 #include "route/router.hpp"
 #include "smtpd/config.hpp"
@@ -32,7 +33,7 @@ struct RawListenerOptions {
     std::string mboxdir, maildir, wmaildir, creds = "creds.json";
     std::string blocklist, domain_blocklist, log = "STDERR", level = "INFO", libexec;
     int max_connections = 100;
-    std::size_t max_message = 25u << 20;
+    std::size_t max_message = kDefaultMaxMessage;
     smtpd::Limits session_limits;       // errors and junk commands, passed on to orouboros-smtpd
     listener::ClientLimits per_client;  // so are the limits per client address
     // Started as root: each part runs as its own user, the stages on unix
@@ -48,6 +49,13 @@ struct RawListenerOptions {
     // --verify: orouboros-verify in front of the local and forward stages.
     bool verify = false, verify_dmarc_reject = false;
     std::string verify_dns_server;
+};
+
+// Something the listener would refuse to start with, and the sysexits
+// status it exits with for it.
+struct Problem {
+    int status;
+    std::string text;
 };
 
 // The command lines of the stages a session uses ("" for a stage that is

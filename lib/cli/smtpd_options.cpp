@@ -9,15 +9,12 @@
 #include "base/error.hpp"
 #include "cli/limit_options.hpp"
 #include "cli/options.hpp"
+#include "cli/programs.hpp"
+#include "io/stage_spec.hpp"
 
 namespace orou::cli {
 
 namespace {
-
-constexpr Spec kSpec{"orouboros-smtpd", "smtpd",
-                     "orouboros-smtpd [--config FILE] [--tls none|starttls|implicit --cert FILE --key FILE]\n"
-                     "       [--delivery-domain D]... [--forward-domain D]... [--deliver SPEC] [--forward SPEC]\n"
-                     "       [--relay SPEC] [--auth SPEC] [options]"};
 
 void add_options(po::options_description& d, smtpd::Options& o) {
     auto& c = o.config;
@@ -84,9 +81,9 @@ void relay_route(const po::variables_map& vm, const char* argv0, smtpd::Options&
     auto& c = o.config;
     if (c.relay_route == "none") return c.relay_route.clear();
     if (vm.count("relay") && c.relay_route != "mx") return;
-    c.relay_route = "exec:" + program_dir(argv0) + "/orouboros-forward --config /dev/null --lmtp --mx --helo " +
-                    c.hostname + " --log " + o.log_target + " --log-level " + o.log_level + " --max-message-size " +
-                    std::to_string(c.limits.max_message + kStageSizeMargin);
+    c.relay_route = io::exec_spec({program_dir(argv0) + "/orouboros-forward", "--config", "/dev/null", "--lmtp", "--mx",
+                                   "--helo", c.hostname, "--log", o.log_target, "--log-level", o.log_level,
+                                   "--max-message-size", std::to_string(c.limits.max_message + kStageSizeMargin)});
 }
 
 void finish(const po::variables_map& vm, const char* argv0, smtpd::Options& o) {
@@ -118,18 +115,25 @@ void finish(const po::variables_map& vm, const char* argv0, smtpd::Options& o) {
 
 }  // namespace
 
+std::vector<std::string> smtpd_keys() {
+    smtpd::Options o;
+    po::options_description desc;
+    add_options(desc, o);
+    return option_names(desc);
+}
+
 smtpd::Options parse_smtpd(int argc, char** argv) {
     smtpd::Options o;
     po::options_description desc("Options");
     add_options(desc, o);
-    auto vm = parse(argc, argv, kSpec, desc);
+    auto vm = parse(argc, argv, kSmtpdSpec, desc);
     try {
         finish(vm, argv[0], o);
     } catch (const po::error& e) {
-        std::fprintf(stderr, "%s: usage error: %s\n", kSpec.prog, e.what());
+        std::fprintf(stderr, "%s: usage error: %s\n", kSmtpdSpec.prog, e.what());
         std::exit(EX_USAGE);
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "%s: fatal: %s\n", kSpec.prog, e.what());
+        std::fprintf(stderr, "%s: fatal: %s\n", kSmtpdSpec.prog, e.what());
         std::exit(EX_CONFIG);
     }
     return o;

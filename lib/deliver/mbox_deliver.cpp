@@ -6,6 +6,7 @@
 #include <csignal>
 
 #include "base/error.hpp"
+#include "base/limits.hpp"
 #include "deliver/lmtp_server.hpp"
 #include "deliver/recover.hpp"
 
@@ -67,8 +68,8 @@ po::options_description options() {
         ("from,f", po::value<std::string>()->default_value(""), "envelope sender; empty or <> for none")
         ("recipient", po::value<std::vector<std::string>>(), "a recipient (also given as operands)")
         ("hostname", po::value<std::string>(), "host name for the greeting and Maildir file names")
-        ("max-message-size", po::value<std::size_t>()->default_value(25u << 20), "largest message, bytes")
-        ("timeout", po::value<unsigned>()->default_value(300), "idle timeout, seconds")
+        ("max-message-size", po::value<std::size_t>()->default_value(kDefaultMaxMessage), "largest message, bytes")
+        ("idle-timeout", po::value<unsigned>()->default_value(300), "seconds the input may stay silent")
         ("max-connections", po::value<unsigned>()->default_value(100), "LMTP sessions at once on a listening socket")
         ("session-timeout", po::value<unsigned>()->default_value(1800), "timeout of a whole session, seconds")
         ("log", po::value<std::string>()->default_value("STDERR"), "STDERR, STDOUT, NONE or a file")
@@ -96,7 +97,7 @@ Config config_from(const po::variables_map& vm) {
     c.request.max_message = vm["max-message-size"].as<std::size_t>();
     c.session.hostname = c.store.hostname;
     c.session.max_message = c.request.max_message;
-    c.session.idle = seconds(vm, "timeout");
+    c.session.idle = seconds(vm, "idle-timeout");
     c.session.session = seconds(vm, "session-timeout");
     c.max_connections = static_cast<int>(vm["max-connections"].as<unsigned>());
     if (c.max_connections < 1) usage_error("--max-connections must be at least 1");

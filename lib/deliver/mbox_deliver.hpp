@@ -15,7 +15,7 @@ namespace orou::deliver {
 inline constexpr cli::Spec kSpec{"orouboros-mbox-deliver", "mbox-deliver",
                                  "orouboros-mbox-deliver --mboxdir DIR | --maildir DIR | --wmaildir DIR [options]\n"
                                  "           (--lmtp | --recover | [-f SENDER] RCPT...)",
-                                 "mboxdir maildir wmaildir"};
+                                 "mboxdir maildir wmaildir", "timeout=idle-timeout"};
 
 struct Config {
     StoreConfig store;

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/limits.hpp"
 #include "deliver/store.hpp"
 #include "io/stream.hpp"
 #include "log/log.hpp"
@@ -20,7 +21,7 @@ namespace orou::deliver {
 struct SendmailRequest {
     std::string sender;  // "" or "<>" for the null sender; <...> is dropped
     std::vector<std::string> rcpts;
-    std::size_t max_message = 25u << 20;
+    std::size_t max_message = kDefaultMaxMessage;
 };
 
 // Reads all of `in` (at most max_message bytes, within the timer) into

@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "base/error.hpp"
+#include "base/limits.hpp"
 #include "dkim/sign_filter.hpp"
 #include "io/connect.hpp"
 
@@ -40,8 +41,8 @@ po::options_description options() {
         ("key", po::value<std::vector<std::string>>(), "DOMAIN:SELECTOR:KEYFILE, a key to sign with (repeatable)")
         ("next", po::value<std::string>(), "the next stage: exec:PROGRAM ARGS, unix:PATH or lmtp:HOST:PORT")
         ("hostname", po::value<std::string>(), "host name for the greeting")
-        ("max-message-size", po::value<std::size_t>()->default_value(25u << 20), "largest message, bytes")
-        ("timeout", po::value<unsigned>()->default_value(300), "idle timeout, seconds")
+        ("max-message-size", po::value<std::size_t>()->default_value(kDefaultMaxMessage), "largest message, bytes")
+        ("idle-timeout", po::value<unsigned>()->default_value(300), "seconds the input may stay silent")
         ("session-timeout", po::value<unsigned>()->default_value(1800), "timeout of a whole session, seconds")
         ("max-connections", po::value<unsigned>()->default_value(100), "LMTP sessions at once on a listening socket")
         ("log", po::value<std::string>()->default_value("STDERR"), "STDERR, STDOUT, NONE or a file")
@@ -65,7 +66,7 @@ Config config_from(const po::variables_map& vm) {
     }
     c.filter.session.hostname = vm.count("hostname") ? vm["hostname"].as<std::string>() : default_hostname();
     c.filter.session.max_message = vm["max-message-size"].as<std::size_t>();
-    c.filter.session.idle = seconds(vm, "timeout");
+    c.filter.session.idle = seconds(vm, "idle-timeout");
     c.filter.session.session = seconds(vm, "session-timeout");
     c.filter.max_connections = static_cast<int>(vm["max-connections"].as<unsigned>());
     if (c.filter.max_connections < 1) usage_error("--max-connections must be at least 1");

@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "base/error.hpp"
+#include "base/limits.hpp"
 #include "forward/lmtp_front.hpp"
 #include "forward/unbound_resolver.hpp"
 
@@ -113,7 +114,8 @@ AuthConfig auth_from(const po::variables_map& vm) {
 }
 
 Timeouts timeouts_from(const po::variables_map& vm) {
-    return {seconds(vm, "connect-timeout"), seconds(vm, "reply-timeout"), seconds(vm, "timeout", kMaxTotalTimeout)};
+    return {seconds(vm, "connect-timeout"), seconds(vm, "reply-timeout"),
+            seconds(vm, "upstream-timeout", kMaxTotalTimeout)};
 }
 
 std::optional<Credentials> load_credentials(const AuthConfig& auth) {
@@ -182,11 +184,12 @@ po::options_description options() {
         ("helo", po::value<std::string>(), "the name for EHLO and the LMTP greeting (default: host name)")
         ("connect-timeout", po::value<unsigned>()->default_value(30), "seconds for each connection")
         ("reply-timeout", po::value<unsigned>()->default_value(120), "seconds for each reply")
-        ("timeout", po::value<unsigned>()->default_value(240), "seconds to reach a session, and for DATA")
+        ("upstream-timeout", po::value<unsigned>()->default_value(240),
+         "seconds to reach the upstream's session, and for DATA")
         ("idle-timeout", po::value<unsigned>()->default_value(300), "seconds the input may stay silent")
         ("session-timeout", po::value<unsigned>()->default_value(1800), "seconds an LMTP session may last")
         ("max-connections", po::value<unsigned>()->default_value(100), "LMTP sessions at once on a listening socket")
-        ("max-message-size", po::value<std::size_t>()->default_value(25u << 20), "largest message, bytes")
+        ("max-message-size", po::value<std::size_t>()->default_value(kDefaultMaxMessage), "largest message, bytes")
         ("log", po::value<std::string>()->default_value("STDERR"), "STDERR, STDOUT, NONE or a file")
         ("log-level", po::value<std::string>()->default_value("INFO"), "DEBUG, INFO, WARNING or ERROR");
     // clang-format on

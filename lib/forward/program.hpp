@@ -16,7 +16,8 @@ namespace orou::forward {
 inline constexpr cli::Spec kSpec{"orouboros-forward", "forward",
                                  "orouboros-forward (--host HOST [--port N] | --mx [--mx-port N]) [options]\n"
                                  "           (--lmtp | -f SENDER RCPT...)",
-                                 "host mx|auth-password-file auth-credential|tls-ca tls-fingerprint"};
+                                 "host mx|auth-password-file auth-credential|tls-ca tls-fingerprint",
+                                 "timeout=upstream-timeout"};
 
 struct AuthConfig {
     std::string user;           // "" for no AUTH

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/limits.hpp"
 #include "forward/upstream.hpp"
 #include "io/stream.hpp"
 #include "log/log.hpp"
@@ -19,7 +20,7 @@ namespace orou::forward {
 struct SendmailRequest {
     std::string sender;  // "" or "<>" for the null sender; <...> is dropped
     std::vector<std::string> rcpts;
-    std::size_t max_message = 25u << 20;
+    std::size_t max_message = kDefaultMaxMessage;
 };
 
 // Reads the message from `in`, hands it on and returns EX_OK; throws

@@ -15,9 +15,7 @@ namespace orou::io {
 
 namespace {
 
-Connection spawn_stage(std::string_view command) {
-    auto argv = split_words(command);
-    if (argv.empty()) throw ConfigError("exec: names no program");
+Connection spawn_stage(const std::vector<std::string>& argv) {
     auto to_child = make_pipe();
     auto from_child = make_pipe();
     Child child = spawn(argv, to_child.read.get(), from_child.write.get());
@@ -29,22 +27,16 @@ Connection socket_pair(Fd fd) {
     return {std::move(fd), std::move(out), Child()};
 }
 
-Connection connect_unix(std::string_view path) {
+Connection connect_unix(const std::string& path) {
     sockaddr_un sa{};
     sa.sun_family = AF_UNIX;
-    if (path.empty() || path.size() >= sizeof sa.sun_path)
-        throw ConfigError("unix: needs a socket path under " + std::to_string(sizeof sa.sun_path) + " bytes");
     std::memcpy(sa.sun_path, path.data(), path.size());
     Fd fd(static_cast<int>(check_sys(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), "create a socket")));
     check_sys(::connect(fd.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa), "connect to " + std::string(path));
     return socket_pair(std::move(fd));
 }
 
-Connection connect_tcp(std::string_view host_port) {
-    auto colon = host_port.rfind(':');
-    if (colon == std::string_view::npos) throw ConfigError("needs host:port: " + std::string(host_port));
-    std::string host(host_port.substr(0, colon)), port(host_port.substr(colon + 1));
-    if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+Connection connect_tcp(const std::string& host, const std::string& port) {
     addrinfo hints{};
     hints.ai_socktype = SOCK_STREAM;
     addrinfo* res = nullptr;
@@ -57,7 +49,7 @@ Connection connect_tcp(std::string_view host_port) {
         if (fd && ::connect(fd.get(), ai->ai_addr, ai->ai_addrlen) == 0) return socket_pair(std::move(fd));
         err = errno;
     }
-    throw SysError("connect to " + std::string(host_port), err);
+    throw SysError("connect to " + host + ":" + port, err);
 }
 
 }  // namespace
@@ -67,27 +59,17 @@ void Connection::close_write() {
     out.reset();
 }
 
-void check_spec(std::string_view spec) {
-    auto bad = [&](const std::string& why) { return ConfigError("bad stage \"" + std::string(spec) + "\": " + why); };
-    if (spec.starts_with("exec:")) {
-        if (split_words(spec.substr(5)).empty()) throw bad("names no program");
-    } else if (spec.starts_with("unix:")) {
-        if (spec.size() == 5 || spec.size() - 5 >= sizeof(sockaddr_un::sun_path)) throw bad("socket path length");
-    } else if (spec.starts_with("lmtp:") || spec.starts_with("tcp:")) {
-        auto colon = spec.rfind(':');
-        auto port = spec.substr(colon + 1);
-        if (colon < 5 || port.empty() || port.find_first_not_of("0123456789") != std::string_view::npos)
-            throw bad("needs host:port");
-    } else {
-        throw bad("want exec:, unix:, lmtp: or tcp:");
-    }
-}
+void check_spec(std::string_view spec) { (void)parse_stage_spec(spec); }
 
-Connection connect_spec(std::string_view spec) {
-    check_spec(spec);
-    if (spec.starts_with("exec:")) return spawn_stage(spec.substr(5));
-    if (spec.starts_with("unix:")) return connect_unix(spec.substr(5));
-    return connect_tcp(spec.substr(spec.find(':') + 1));
+Connection connect_spec(std::string_view spec) { return connect_stage(parse_stage_spec(spec)); }
+
+Connection connect_stage(const StageSpec& spec) {
+    switch (spec.kind) {
+    case StageKind::Exec: return spawn_stage(spec.argv);
+    case StageKind::Unix: return connect_unix(spec.path);
+    case StageKind::Tcp: break;
+    }
+    return connect_tcp(spec.host, spec.port);
 }
 
 }  // namespace orou::io

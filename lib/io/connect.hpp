@@ -1,4 +1,4 @@
-// Opens the stage a spec string names, as a pair of fds:
+// Opens the stage a spec names (io/stage_spec.hpp), as a pair of fds:
 //   exec:/path/prog args   spawned (no shell), talking over two pipes
 //   unix:/path/to.sock     a unix stream socket
 //   lmtp:host:port         a TCP connection (also tcp:host:port)
@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "base/fd.hpp"
+#include "io/stage_spec.hpp"
 
 namespace orou::io {
 
@@ -22,5 +23,8 @@ void check_spec(std::string_view spec);
 
 // Throws SysError when the stage cannot be reached, ConfigError on a bad spec.
 Connection connect_spec(std::string_view spec);
+
+// The same for a spec parsed already: throws SysError only.
+Connection connect_stage(const StageSpec& spec);
 
 }  // namespace orou::io

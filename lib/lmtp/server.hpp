@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/limits.hpp"
 #include "io/line_reader.hpp"
 #include "log/log.hpp"
 #include "smtp/address.hpp"
@@ -24,11 +25,11 @@ namespace orou::lmtp {
 
 struct Limits {
     std::string hostname = "localhost";
-    std::size_t max_message = 25u << 20;  // bytes, as read from DATA
-    std::size_t max_header = 256u << 10;  // the header section
-    int max_hops = 50;                    // Received: headers, then 554 5.4.6
-    std::size_t max_line = 1000;          // a command, CRLF not counted
-    std::size_t max_text_line = 10000;    // a line of the message, as orouboros-smtpd allows
+    std::size_t max_message = kDefaultMaxMessage;  // bytes, as read from DATA
+    std::size_t max_header = 256u << 10;           // the header section
+    int max_hops = 50;                             // Received: headers, then 554 5.4.6
+    std::size_t max_line = 1000;                   // a command, CRLF not counted
+    std::size_t max_text_line = 10000;             // a line of the message, as orouboros-smtpd allows
     std::size_t max_rcpts = 100;
     int max_errors = 10;                 // syntax and sequence errors, then 421
     std::chrono::seconds idle{300};      // per read

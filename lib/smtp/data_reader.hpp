@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <string>
 
+#include "base/limits.hpp"
 #include "io/line_reader.hpp"
 #include "smtp/message.hpp"
 
@@ -27,9 +28,9 @@ enum class DataStatus {
 };
 
 struct DataLimits {
-    std::size_t max_size = 25u << 20;     // the message, CRLF line ends
-    std::size_t max_header = 256u << 10;  // the header section
-    int max_hops = 50;                    // Received: headers (Postfix's hopcount_limit)
+    std::size_t max_size = kDefaultMaxMessage;  // the message, CRLF line ends
+    std::size_t max_header = 256u << 10;        // the header section
+    int max_hops = 50;                          // Received: headers (Postfix's hopcount_limit)
 };
 
 // Reads one message, handing each line to `sink`.  At the first sign that

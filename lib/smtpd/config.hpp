@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "base/limits.hpp"
 #include "route/next_hop.hpp"
 #include "route/router.hpp"
 
@@ -17,7 +18,7 @@ enum class TlsMode { None, StartTls, Implicit };
 struct Limits {
     std::size_t max_line = 1000;        // a command line, without CRLF
     std::size_t max_text_line = 10000;  // a message line, without CRLF
-    std::size_t max_message = 25u << 20;
+    std::size_t max_message = kDefaultMaxMessage;
     std::size_t max_header = 256u << 10;  // the header section of a message
     int max_hops = 50;                    // Received: headers, then 554 5.4.6 (a mail loop)
     std::size_t max_rcpts = 100;

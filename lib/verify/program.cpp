@@ -3,6 +3,7 @@
 #include <sysexits.h>
 
 #include "base/error.hpp"
+#include "base/limits.hpp"
 #include "verify/stage.hpp"
 
 namespace orou::verify {
@@ -45,7 +46,7 @@ po::options_description options() {
         ("idle-timeout", po::value<unsigned>()->default_value(300), "seconds the input may stay silent")
         ("session-timeout", po::value<unsigned>()->default_value(1800), "seconds an LMTP session may last")
         ("max-connections", po::value<unsigned>()->default_value(100), "LMTP sessions at once on a listening socket")
-        ("max-message-size", po::value<std::size_t>()->default_value(25u << 20), "largest message, bytes")
+        ("max-message-size", po::value<std::size_t>()->default_value(kDefaultMaxMessage), "largest message, bytes")
         ("log", po::value<std::string>()->default_value("STDERR"), "STDERR, STDOUT, NONE or a file")
         ("log-level", po::value<std::string>()->default_value("INFO"), "DEBUG, INFO, WARNING or ERROR");
     // clang-format on

@@ -403,7 +403,7 @@ EOF
     [ "$status" -eq 64 ]
     run "${FWD[@]}" --host h --lmtp b@h.example </dev/null
     [ "$status" -eq 64 ]
-    run "${FWD[@]}" --host h --timeout 900 -f a@x.example b@h.example </dev/null
+    run "${FWD[@]}" --host h --upstream-timeout 900 -f a@x.example b@h.example </dev/null
     [ "$status" -eq 64 ]
     run "${FWD[@]}" --host h --password hunter2 -f a@x.example b@h.example </dev/null
     [ "$status" -eq 64 ]

@@ -146,7 +146,7 @@ START='LHLO client.test\r\nMAIL FROM:<a@x.example>\r\n'
     [ "$status" -eq 64 ]
     run deliver --mboxdir "$M" --no-such-option bob <<<"x"
     [ "$status" -eq 64 ]
-    run deliver --mboxdir "$M" --timeout 0 bob <<<"x"
+    run deliver --mboxdir "$M" --idle-timeout 0 bob <<<"x"
     [ "$status" -eq 64 ]
     run deliver --mboxdir "$M" -f "$(printf 'a@x\nBcc: y')" bob <<<"x"
     [ "$status" -eq 64 ]
@@ -157,7 +157,7 @@ START='LHLO client.test\r\nMAIL FROM:<a@x.example>\r\n'
     run orouboros-mbox-deliver --help
     [ "$status" -eq 0 ]
     for o in --config --mboxdir --maildir --wmaildir --lmtp --from --hostname --max-message-size \
-        --timeout --session-timeout --log --log-level; do
+        --idle-timeout --session-timeout --log --log-level; do
         [[ "$output" == *"$o"* ]] || { echo "missing $o"; false; }
     done
 }
@@ -287,11 +287,11 @@ START='LHLO client.test\r\nMAIL FROM:<a@x.example>\r\n'
     [ "${lines[12]}" = "221 2.0.0 bye" ]
 }
 
-@test "mbox-deliver: --lmtp says 421 4.4.2 when the client stops talking for --timeout seconds" {
+@test "mbox-deliver: --lmtp says 421 4.4.2 when the client stops talking for --idle-timeout seconds" {
     mkfifo "$T/in"
     exec {hold}<>"$T/in"  # keeps the fifo open: no end of input
     printf 'LHLO c\r\n' >&$hold
-    run timeout 20 "${D[@]}" --lmtp --mboxdir "$M" --timeout 1 <"$T/in"
+    run timeout 20 "${D[@]}" --lmtp --mboxdir "$M" --idle-timeout 1 <"$T/in"
     exec {hold}>&-
     [ "$status" -eq 0 ]
     [ "$(printf '%s\n' "${lines[@]}" | tail -1 | tr -d '\r')" = "421 4.4.2 timeout, closing" ]

@@ -694,7 +694,7 @@ EOF
 @test "smtpd: options come from a --config file; its section beats the top level, the command line beats both" {
     cat >"$T/orouboros.conf" <<EOF
 hostname = from-file.test
-key-only-another-program-knows = 1
+credentials = only-other-programs-know-this-key.json
 max-recipients = 5
 [smtpd]
 max-recipients = 1
@@ -718,7 +718,7 @@ EOF
     printf '[smtpd]\nno-such-key = 1\n' >"$T/bad.conf"
     run "$BIN/orouboros-smtpd" --config "$T/bad.conf" </dev/null
     [ "$status" -eq 78 ]
-    [[ "$output" == *"unknown configuration key: no-such-key"* ]]
+    [[ "$output" == *"$T/bad.conf:2: [smtpd] unknown key 'no-such-key'"* ]]
 }
 
 @test "smtpd: usage errors exit 64 with a message" {

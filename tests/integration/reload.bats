@@ -120,7 +120,7 @@ PY
     printf '[orouboros]\ndelivery-domain = example.com\nno-such-key = 1\n' >"$T/oro.conf"
     kill -HUP "$pid"
     wait_log 'event=reload-failed'
-    grep -q 'event=reload-failed reason="unknown configuration key: no-such-key"' "$T/orouboros.log"
+    grep -qF "event=reload-failed reason=\"$T/oro.conf:3: [orouboros] unknown key 'no-such-key'\"" "$T/orouboros.log"
     [ "$(send_one kept@example.com)" = 250 ]
     grep -q '^one message' "$T/mail/kept/INBOX"
     [ "$(cat /proc/"$pid"/comm)" = orouboros ]
