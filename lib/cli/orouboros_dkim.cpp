@@ -6,6 +6,7 @@
 #include "base/error.hpp"
 #include "base/fd.hpp"
 #include "dkim/key.hpp"
+#include "io/stage_spec.hpp"
 #include "listener/privsep.hpp"
 
 namespace orou::cli {
@@ -56,7 +57,7 @@ void chain_signer(const std::string& dir, const std::string& command, const list
         if (p.label == "relay") relay = &p;
     if (!relay) return;
     listener::Port p;
-    p.argv = split_words(command);
+    p.argv = io::split_quoted(command);
     p.argv.insert(p.argv.end(), {"--next", relay_route});
     p.label = "dkim-sign";
     p.path = dir + "/dkim-sign.sock";

@@ -6,7 +6,6 @@
 #include <cstdlib>
 
 #include "base/error.hpp"
-#include "base/limits.hpp"
 #include "dkim/sign_filter.hpp"
 #include "io/connect.hpp"
 
@@ -24,32 +23,7 @@ std::chrono::seconds seconds(const po::variables_map& vm, const char* key) {
     return std::chrono::seconds(n);
 }
 
-std::string default_hostname() {
-    char name[256] = {};
-    check_sys(::gethostname(name, sizeof name - 1), "get the host name");
-    return name;
-}
-
 }  // namespace
-
-po::options_description options() {
-    po::options_description d("options");
-    // clang-format off
-    d.add_options()
-        ("help,h", "show this help and exit")
-        ("config", po::value<std::string>(), "read options from FILE (section [dkim-sign])")
-        ("key", po::value<std::vector<std::string>>(), "DOMAIN:SELECTOR:KEYFILE, a key to sign with (repeatable)")
-        ("next", po::value<std::string>(), "the next stage: exec:PROGRAM ARGS, unix:PATH or lmtp:HOST:PORT")
-        ("hostname", po::value<std::string>(), "host name for the greeting")
-        ("max-message-size", po::value<std::size_t>()->default_value(kDefaultMaxMessage), "largest message, bytes")
-        ("idle-timeout", po::value<unsigned>()->default_value(300), "seconds the input may stay silent")
-        ("session-timeout", po::value<unsigned>()->default_value(1800), "timeout of a whole session, seconds")
-        ("max-connections", po::value<unsigned>()->default_value(100), "LMTP sessions at once on a listening socket")
-        ("log", po::value<std::string>()->default_value("STDERR"), "STDERR, STDOUT, NONE or a file")
-        ("log-level", po::value<std::string>()->default_value("INFO"), "DEBUG, INFO, WARNING or ERROR");
-    // clang-format on
-    return d;
-}
 
 Config config_from(const po::variables_map& vm) {
     Config c;
@@ -64,7 +38,7 @@ Config config_from(const po::variables_map& vm) {
     } catch (const ConfigError& e) {
         usage_error(std::string("--next: ") + e.what());
     }
-    c.filter.session.hostname = vm.count("hostname") ? vm["hostname"].as<std::string>() : default_hostname();
+    c.filter.session.hostname = vm.count("hostname") ? vm["hostname"].as<std::string>() : cli::default_hostname();
     c.filter.session.max_message = vm["max-message-size"].as<std::size_t>();
     c.filter.session.idle = seconds(vm, "idle-timeout");
     c.filter.session.session = seconds(vm, "session-timeout");

@@ -3,7 +3,6 @@
 #include <sysexits.h>
 
 #include "base/error.hpp"
-#include "base/limits.hpp"
 #include "verify/stage.hpp"
 
 namespace orou::verify {
@@ -29,29 +28,6 @@ std::string text(const po::variables_map& vm, const char* key) {
 }
 
 }  // namespace
-
-po::options_description options() {
-    po::options_description d("options");
-    // clang-format off
-    d.add_options()
-        ("help,h", "show this help and exit")
-        ("config", po::value<std::string>(), "read options from FILE (section [verify])")
-        ("next", po::value<std::string>(), "the next stage: exec:COMMAND, unix:PATH or lmtp:HOST:PORT")
-        ("authserv-id", po::value<std::string>(), "the name in Authentication-Results (default: host name)")
-        ("dns-server", po::value<std::string>(), "send DNS queries to ADDR[@PORT], not the system's resolvers")
-        ("lookup-timeout", po::value<unsigned>()->default_value(10), "seconds for all lookups of a message")
-        ("dmarc-reject", po::bool_switch(), "refuse (550 5.7.1) what fails DMARC under p=reject")
-        ("public-suffix-list", po::value<std::string>()->default_value(kPublicSuffixList),
-         "the public suffix list, for DMARC's organizational domains")
-        ("idle-timeout", po::value<unsigned>()->default_value(300), "seconds the input may stay silent")
-        ("session-timeout", po::value<unsigned>()->default_value(1800), "seconds an LMTP session may last")
-        ("max-connections", po::value<unsigned>()->default_value(100), "LMTP sessions at once on a listening socket")
-        ("max-message-size", po::value<std::size_t>()->default_value(kDefaultMaxMessage), "largest message, bytes")
-        ("log", po::value<std::string>()->default_value("STDERR"), "STDERR, STDOUT, NONE or a file")
-        ("log-level", po::value<std::string>()->default_value("INFO"), "DEBUG, INFO, WARNING or ERROR");
-    // clang-format on
-    return d;
-}
 
 ProgramConfig config_from(const po::variables_map& vm) {
     ProgramConfig c;

@@ -1,0 +1,30 @@
+// The options of orouboros-dkim-sign, apart from the program, so that the
+// listener's configuration check knows them without linking the program.
+#include "dkim/program.hpp"
+
+#include "base/limits.hpp"
+
+namespace orou::dkim {
+
+namespace po = cli::po;
+
+po::options_description options() {
+    po::options_description d("options");
+    // clang-format off
+    d.add_options()
+        ("help,h", "show this help and exit")
+        ("config", po::value<std::string>(), "read options from FILE (section [dkim-sign])")
+        ("key", po::value<std::vector<std::string>>(), "DOMAIN:SELECTOR:KEYFILE, a key to sign with (repeatable)")
+        ("next", po::value<std::string>(), "the next stage: exec:PROGRAM ARGS, unix:PATH or lmtp:HOST:PORT")
+        ("hostname", po::value<std::string>(), "host name for the greeting")
+        ("max-message-size", po::value<std::size_t>()->default_value(kDefaultMaxMessage), "largest message, bytes")
+        ("idle-timeout", po::value<unsigned>()->default_value(300), "seconds the input may stay silent")
+        ("session-timeout", po::value<unsigned>()->default_value(1800), "timeout of a whole session, seconds")
+        ("max-connections", po::value<unsigned>()->default_value(100), "LMTP sessions at once on a listening socket")
+        ("log", po::value<std::string>()->default_value("STDERR"), "STDERR, STDOUT, NONE or a file")
+        ("log-level", po::value<std::string>()->default_value("INFO"), "DEBUG, INFO, WARNING or ERROR");
+    // clang-format on
+    return d;
+}
+
+}  // namespace orou::dkim
