@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "cli/options.hpp"
+#include "cli/pool_options.hpp"
 
 namespace orou::auth {
 
@@ -14,6 +15,7 @@ constexpr cli::Spec kAuthcheckSpec{
     "orouboros-authcheck", "authcheck",
     "orouboros-authcheck [--credentials FILE] [--config FILE] [--log TARGET] [--log-level LEVEL]\n"
     "           [--timeout SECONDS] [--fail-delay SECONDS] [--state-dir DIR] [--max-fail-delay SECONDS]\n"
+    "           [--max-connections N] [--workers N] [--max-use N]\n"
     "           [--checkpassword [PROG ARGS...]]",
     "credentials user-credentials"};
 
@@ -68,6 +70,7 @@ AuthcheckOptions parse_authcheck_options(int argc, char** argv) {
          "longest wait the --state-dir throttle imposes, seconds")
         ("checkpassword", po::bool_switch(), "checkpassword mode; the rest is PROG ARGS...");
     // clang-format on
+    cli::add_pool_options(desc);
     int end = checkpassword_end(argc, argv);
     auto vm = cli::parse(end, argv, kAuthcheckSpec, desc);
     AuthcheckOptions opt;
@@ -79,6 +82,7 @@ AuthcheckOptions parse_authcheck_options(int argc, char** argv) {
     if (vm.count("state-dir")) opt.state_dir = vm["state-dir"].as<std::string>();
     opt.max_fail_delay = std::chrono::milliseconds(static_cast<long>(vm["max-fail-delay"].as<double>() * 1000));
     opt.checkpassword = vm["checkpassword"].as<bool>();
+    opt.pool = cli::pool_from(vm, kAuthcheckSpec.prog);
     opt.program.assign(argv + end, argv + argc);
     return opt;
 }

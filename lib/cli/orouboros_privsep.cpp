@@ -88,8 +88,9 @@ std::vector<listener::Port> stage_ports(const std::string& dir, const StageComma
     add("deliver", commands.local, s ? &s->deliver : nullptr, routes.local);
     add("forward", commands.forward, s ? &s->forwarder : nullptr, routes.forward);
     add("relay", commands.relay, s ? &s->forwarder : nullptr, routes.relay);
+    // Each stage gets the listening socket itself and serves it with a
+    // pool of workers: no fork per connection (listener/workers.hpp).
     for (auto& p : ports) {
-        if (p.label == "authcheck") continue;  // the one stage started per connection
         p.hand_over = true;
         p.argv.insert(p.argv.end(), {"--max-connections", std::to_string(max_sessions * listener::kStagesPerSession)});
     }

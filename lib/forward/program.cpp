@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "base/error.hpp"
+#include "cli/pool_options.hpp"
 #include "forward/lmtp_front.hpp"
 #include "forward/unbound_resolver.hpp"
 
@@ -157,11 +158,11 @@ po::options_description options() {
         ("timeout", po::value<unsigned>()->default_value(240), "seconds to reach a session, and for DATA")
         ("idle-timeout", po::value<unsigned>()->default_value(300), "seconds the input may stay silent")
         ("session-timeout", po::value<unsigned>()->default_value(1800), "seconds an LMTP session may last")
-        ("max-connections", po::value<unsigned>()->default_value(100), "LMTP sessions at once on a listening socket")
         ("max-message-size", po::value<std::size_t>()->default_value(25u << 20), "largest message, bytes")
         ("log", po::value<std::string>()->default_value("STDERR"), "STDERR, STDOUT, NONE or a file")
         ("log-level", po::value<std::string>()->default_value("INFO"), "DEBUG, INFO, WARNING or ERROR");
     // clang-format on
+    cli::add_pool_options(d);
     return d;
 }
 
@@ -192,8 +193,7 @@ Config config_from(const po::variables_map& vm) {
     c.front.max_message = c.request.max_message;
     c.front.idle = seconds(vm, "idle-timeout");
     c.front.session = seconds(vm, "session-timeout");
-    c.max_connections = static_cast<int>(vm["max-connections"].as<unsigned>());
-    require(c.max_connections >= 1, "--max-connections must be at least 1");
+    c.pool = cli::pool_from(vm, kSpec.prog);
     c.log_target = vm["log"].as<std::string>();
     c.log_level = log::parse_level(vm["log-level"].as<std::string>());
     return c;
@@ -225,7 +225,7 @@ int run(const Config& config) {
     const tls::SslCtx ctx = config.tls == TlsMode::None ? nullptr : tls::make_client_ctx(config.verify, config.tls_ca);
     const ClientPolicy policy = policy_from(config, ctx.get(), credentials);
     if (config.lmtp)
-        return lmtp::serve_stage(config.max_connections, kSpec.prog, log,
+        return lmtp::serve_stage(config.pool, log,
                                  [&](int in, int out) { return serve_lmtp(in, out, config, policy, log); });
     UnboundResolver resolver(config.resolver, config.dnssec_anchor);
     SmtpConnector connector(config.destination, policy, resolver, log);
