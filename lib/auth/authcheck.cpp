@@ -15,6 +15,7 @@
 #include "auth/saslauthd.hpp"
 #include "base/error.hpp"
 #include "listener/listener.hpp"
+#include "listener/workers.hpp"
 #include "proto/status.hpp"
 
 namespace orou::auth {
@@ -34,13 +35,6 @@ int failures_as(int status, Body&& body) {
     } catch (const SysError& e) {
         throw ExitError(status, e.what());
     }
-}
-
-// The connection systemd passed (Accept=yes), or -1 when there is none.
-int systemd_connection() {
-    const int fd = listener::systemd_socket();
-    if (fd >= 0 && listener::is_listening(fd)) throw ConfigError("systemd passed a listening socket: use Accept=yes");
-    return fd;
 }
 
 Secret read_checkpassword_input(int fd, io::Deadline deadline) {
@@ -128,7 +122,7 @@ int serve_saslauthd(io::Stream& peer, Authenticator& auth, std::chrono::seconds 
     for (int n = 0; n < kMaxRequestsPerConnection; ++n) {
         Request req;
         auto st = read_request(peer, req, io::Clock::now() + timeout);
-        if (st == FrameStatus::Eof) return EX_OK;
+        if (st == FrameStatus::Eof || (st == FrameStatus::Timeout && n > 0)) return EX_OK;
         if (st == FrameStatus::Timeout) throw ExitError(EX_TEMPFAIL, "timed out waiting for a request");
         if (st == FrameStatus::Malformed)
             throw ExitError(EX_PROTOCOL, "malformed request (cut short, or a string over 1024 bytes)");
@@ -163,9 +157,16 @@ int authcheck_main(const AuthcheckOptions& opt) {
         return failures_as(proto::kCheckpwTemporary,
                            [&] { return serve_checkpassword(Fd(kCheckpasswordFd), auth, opt.timeout, opt.program); });
     }
-    int fd = systemd_connection();
-    io::FdStream peer(fd < 0 ? STDIN_FILENO : fd, fd < 0 ? STDOUT_FILENO : fd);
-    return failures_as(EX_TEMPFAIL, [&] { return serve_saslauthd(peer, auth, opt.timeout); });
+    const int fd = listener::systemd_socket();
+    const int in = fd < 0 ? STDIN_FILENO : fd;
+    auto serve = [&](int conn_in, int conn_out) {
+        io::FdStream peer(conn_in, conn_out);
+        return failures_as(EX_TEMPFAIL, [&] { return serve_saslauthd(peer, auth, opt.timeout); });
+    };
+    if (!listener::is_listening(in)) return serve(in, fd < 0 ? STDOUT_FILENO : fd);
+    listener::Pool how = opt.pool;
+    how.label = "saslauthd";
+    return listener::serve_workers(in, how, log, [&](int conn) { return serve(conn, conn); });
 }
 
 }  // namespace orou::auth

@@ -14,6 +14,7 @@
 #include "auth/throttle.hpp"
 #include "base/fd.hpp"
 #include "io/stream.hpp"
+#include "listener/workers.hpp"
 #include "log/log.hpp"
 
 namespace orou::auth {
@@ -31,6 +32,7 @@ struct AuthcheckOptions {
     std::chrono::milliseconds max_fail_delay{15000};  // the throttle's cap
     bool checkpassword = false;
     std::vector<std::string> program;  // checkpassword: run on success
+    listener::Pool pool;               // the workers that serve a listening socket
 };
 
 class Authenticator {
@@ -58,8 +60,9 @@ private:
     Throttle* throttle_;
 };
 
-// Answers saslauthd requests until EOF (0), at most kMaxRequestsPerConnection.
-// Throws ExitError: EX_TEMPFAIL on a timeout, EX_PROTOCOL on a malformed
+// Answers saslauthd requests until EOF (0), at most kMaxRequestsPerConnection;
+// a peer silent for `timeout` after its first request is done (0).
+// Throws ExitError: EX_TEMPFAIL on a timeout before one, EX_PROTOCOL on a malformed
 // request.  A failure to read the credentials file escapes as ConfigError
 // before any answer is written.
 int serve_saslauthd(io::Stream& peer, Authenticator& auth, std::chrono::seconds timeout);

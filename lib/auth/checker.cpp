@@ -1,5 +1,10 @@
 #include "auth/checker.hpp"
 
+#include <poll.h>
+#include <sys/un.h>
+
+#include <optional>
+
 #include "auth/saslauthd.hpp"
 #include "base/error.hpp"
 #include "base/fd.hpp"
@@ -38,7 +43,17 @@ bool drained(io::Stream& in, io::Deadline deadline) {
     return false;
 }
 
-// Asks the checker a spec names (exec: or unix:) one question per check.
+// Whether a connection kept idle has something to read: the checker closed
+// it (its timeout, one request per connection as saslauthd's own), so it
+// is of no more use.
+bool stale(const io::Connection& c) {
+    pollfd p{c.in.get(), POLLIN, 0};
+    return ::poll(&p, 1, 0) != 0;
+}
+
+// Asks the checker a spec names: a child spawned per check (exec:), or a
+// connection (unix:) kept for the session's next check while the checker
+// keeps it open.
 class StageChecker final : public Checker {
 public:
     StageChecker(std::string spec, std::chrono::seconds timeout, std::string client)
@@ -51,6 +66,24 @@ public:
 
 private:
     Verdict exchange(std::string_view user, const Secret& password, std::string_view service) {
+        if (spec_.starts_with("exec:")) return exchange_once(user, password, service);
+        if (kept_ && stale(*kept_)) kept_.reset();
+        if (!kept_) kept_ = io::connect_spec(spec_);
+        auto deadline = io::Clock::now() + timeout_;
+        io::FdStream peer(kept_->in.get(), kept_->out.get());
+        Verdict result;
+        try {
+            write_request(peer, user, password, service, client_);
+            result = read_answer(peer, deadline);
+        } catch (const SysError&) {
+            kept_.reset();
+            throw;
+        }
+        if (result.result == AuthResult::TempFail) kept_.reset();  // the checker's state is unknown now
+        return result;
+    }
+
+    Verdict exchange_once(std::string_view user, const Secret& password, std::string_view service) {
         auto deadline = io::Clock::now() + timeout_;
         io::Connection conn = io::connect_spec(spec_);
         io::FdStream peer(conn.in.get(), conn.out.get());
@@ -64,6 +97,7 @@ private:
     std::string spec_;
     std::chrono::seconds timeout_;
     std::string client_;
+    std::optional<io::Connection> kept_;
 };
 
 }  // namespace

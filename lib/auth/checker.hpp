@@ -29,7 +29,9 @@ public:
 //       a child spawned per check (argv split on blanks, no shell), spoken
 //       to over two pipes, then waited for;
 //   unix:/run/orouboros/auth.sock
-//       one connection per check to a saslauthd-protocol socket.
+//       a saslauthd-protocol socket: one connection for the checker's
+//       checks, opened anew when the server has closed it (saslauthd
+//       itself answers one request per connection).
 // timeout bounds each whole check.  `client` (the client's address, or
 // "") goes in the request's realm field, for the checker's throttle across
 // connections (orouboros-authcheck --state-dir).  Throws ConfigError for a

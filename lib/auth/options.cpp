@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "cli/options.hpp"
+#include "cli/pool_options.hpp"
 
 namespace orou::auth {
 
@@ -57,6 +58,7 @@ po::options_description authcheck_options() {
          "longest wait the --state-dir throttle imposes, seconds")
         ("checkpassword", po::bool_switch(), "checkpassword mode; the rest is PROG ARGS...");
     // clang-format on
+    cli::add_pool_options(desc);
     return desc;
 }
 
@@ -73,6 +75,7 @@ AuthcheckOptions parse_authcheck_options(int argc, char** argv) {
     if (vm.count("state-dir")) opt.state_dir = vm["state-dir"].as<std::string>();
     opt.max_fail_delay = std::chrono::milliseconds(static_cast<long>(vm["max-fail-delay"].as<double>() * 1000));
     opt.checkpassword = vm["checkpassword"].as<bool>();
+    opt.pool = cli::pool_from(vm, kAuthcheckSpec.prog);
     opt.program.assign(argv + end, argv + argc);
     return opt;
 }

@@ -13,6 +13,7 @@ inline constexpr cli::Spec kAuthcheckSpec{
     "orouboros-authcheck", "authcheck",
     "orouboros-authcheck [--credentials FILE] [--config FILE] [--log TARGET] [--log-level LEVEL]\n"
     "           [--request-timeout SECONDS] [--fail-delay SECONDS] [--state-dir DIR] [--max-fail-delay SECONDS]\n"
+    "           [--max-connections N] [--workers N] [--max-use N]\n"
     "           [--checkpassword [PROG ARGS...]]",
     "credentials user-credentials", "timeout=request-timeout"};
 

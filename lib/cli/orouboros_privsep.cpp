@@ -141,8 +141,9 @@ std::vector<listener::Port> stage_ports(const std::string& dir, const StageComma
     add("relay", commands.relay, s ? &s->forwarder : nullptr, routes.relay);
     chain_verify(dir, commands.verify, s, log_fd, ports, routes);
     chain_signer(dir, commands.sign, s ? &s->dkim : nullptr, ports, routes.relay);
+    // Each stage gets the listening socket itself and serves it with a
+    // pool of workers: no fork per connection (listener/workers.hpp).
     for (auto& p : ports) {
-        if (p.label == "authcheck") continue;  // the one stage started per connection
         p.hand_over = true;
         p.argv.insert(p.argv.end(), {"--max-connections", std::to_string(max_sessions * listener::kStagesPerSession)});
     }

@@ -30,8 +30,9 @@ std::vector<Problem> separation_problems(const RawListenerOptions& r);
 
 // The stages as unix ports of the listener in `dir`, and the routes to them
 // for orouboros-smtpd; log_fd becomes the stages' stderr.  Each stage runs
-// as its user of `s` (nullptr: as ours).  orouboros-mbox-deliver gets the
-// listening socket itself, for up to max_sessions sessions' connections.
+// as its user of `s` (nullptr: as ours).  Each stage gets the listening
+// socket itself and serves it with a pool of workers, up to max_sessions
+// sessions' connections.
 std::vector<listener::Port> stage_ports(const std::string& dir, const StageCommands& commands, const Separation* s,
                                         int log_fd, int max_sessions, Routes& routes);
 

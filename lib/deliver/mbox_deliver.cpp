@@ -7,6 +7,7 @@
 
 #include "base/error.hpp"
 #include "base/limits.hpp"
+#include "cli/pool_options.hpp"
 #include "deliver/lmtp_server.hpp"
 #include "deliver/recover.hpp"
 
@@ -70,11 +71,11 @@ po::options_description options() {
         ("hostname", po::value<std::string>(), "host name for the greeting and Maildir file names")
         ("max-message-size", po::value<std::size_t>()->default_value(kDefaultMaxMessage), "largest message, bytes")
         ("idle-timeout", po::value<unsigned>()->default_value(300), "seconds the input may stay silent")
-        ("max-connections", po::value<unsigned>()->default_value(100), "LMTP sessions at once on a listening socket")
         ("session-timeout", po::value<unsigned>()->default_value(1800), "timeout of a whole session, seconds")
         ("log", po::value<std::string>()->default_value("STDERR"), "STDERR, STDOUT, NONE or a file")
         ("log-level", po::value<std::string>()->default_value("INFO"), "DEBUG, INFO, WARNING or ERROR");
     // clang-format on
+    cli::add_pool_options(d);
     return d;
 }
 
@@ -99,8 +100,7 @@ Config config_from(const po::variables_map& vm) {
     c.session.max_message = c.request.max_message;
     c.session.idle = seconds(vm, "idle-timeout");
     c.session.session = seconds(vm, "session-timeout");
-    c.max_connections = static_cast<int>(vm["max-connections"].as<unsigned>());
-    if (c.max_connections < 1) usage_error("--max-connections must be at least 1");
+    c.pool = cli::pool_from(vm, kSpec.prog);
     c.log_target = vm["log"].as<std::string>();
     c.log_level = log::parse_level(vm["log-level"].as<std::string>());
     return c;
@@ -115,7 +115,7 @@ int run(const Config& config) {
     Writer writer;
     FileStore store(config.store, writer);
     if (config.lmtp)
-        return lmtp::serve_stage(config.max_connections, kSpec.prog, log, [&](int in, int out) {
+        return lmtp::serve_stage(config.pool, log, [&](int in, int out) {
             std::signal(SIGXFSZ, SIG_IGN);  // again: a forked session starts with default signals
             return serve_lmtp(in, out, store, log, config);
         });

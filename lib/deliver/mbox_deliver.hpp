@@ -7,6 +7,7 @@
 #include "cli/options.hpp"
 #include "deliver/sendmail.hpp"
 #include "deliver/store.hpp"
+#include "listener/workers.hpp"
 #include "lmtp/server.hpp"
 #include "log/log.hpp"
 
@@ -20,10 +21,10 @@ inline constexpr cli::Spec kSpec{"orouboros-mbox-deliver", "mbox-deliver",
 struct Config {
     StoreConfig store;
     bool lmtp = false;
-    bool recover = false;       // --recover: the repair pass (recover.hpp), no delivery
-    lmtp::Limits session;       // the LMTP limits and timeouts
-    int max_connections = 100;  // LMTP sessions at once, given a listening socket
-    SendmailRequest request;    // the sendmail mode's sender, recipients and limit
+    bool recover = false;     // --recover: the repair pass (recover.hpp), no delivery
+    lmtp::Limits session;     // the LMTP limits and timeouts
+    listener::Pool pool;      // the workers that serve a listening socket
+    SendmailRequest request;  // the sendmail mode's sender, recipients and limit
     std::string log_target = "STDERR";
     log::Level log_level = log::Level::Info;
 };

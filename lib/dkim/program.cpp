@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "base/error.hpp"
+#include "cli/pool_options.hpp"
 #include "dkim/sign_filter.hpp"
 #include "io/connect.hpp"
 
@@ -42,8 +43,7 @@ Config config_from(const po::variables_map& vm) {
     c.filter.session.max_message = vm["max-message-size"].as<std::size_t>();
     c.filter.session.idle = seconds(vm, "idle-timeout");
     c.filter.session.session = seconds(vm, "session-timeout");
-    c.filter.max_connections = static_cast<int>(vm["max-connections"].as<unsigned>());
-    if (c.filter.max_connections < 1) usage_error("--max-connections must be at least 1");
+    c.filter.pool = cli::pool_from(vm, kSpec.prog);
     c.log_target = vm["log"].as<std::string>();
     c.log_level = log::parse_level(vm["log-level"].as<std::string>());
     return c;

@@ -139,7 +139,7 @@ void Server::log_message(const lmtp::Transaction& tx, std::string_view result, c
 
 int serve(const Config& config, Filter& filter, log::Logger& log) {
     std::signal(SIGPIPE, SIG_IGN);  // a gone peer is an EPIPE error, not a kill
-    return lmtp::serve_stage(config.max_connections, config.program.c_str(), log, [&](int in, int out) {
+    return lmtp::serve_stage(config.pool, log, [&](int in, int out) {
         io::FdStream peer(in, out);
         Server(peer, log, config, filter).run();
         return EX_OK;

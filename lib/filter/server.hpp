@@ -10,6 +10,7 @@
 #include <string>
 
 #include "filter/filter.hpp"
+#include "listener/workers.hpp"
 #include "lmtp/server.hpp"
 #include "route/next_hop.hpp"
 #include "smtp/spool.hpp"
@@ -17,11 +18,11 @@
 namespace orou::filter {
 
 struct Config {
-    std::string program;        // the name in the greeting and the log
-    std::string next;           // the next stage's spec (route/next_hop.hpp)
-    lmtp::Limits session;       // the LMTP limits and timeouts
-    route::HopTimeouts hop;     // towards the next stage
-    int max_connections = 100;  // sessions at once, given a listening socket
+    std::string program;     // the name in the greeting and the log
+    std::string next;        // the next stage's spec (route/next_hop.hpp)
+    lmtp::Limits session;    // the LMTP limits and timeouts
+    route::HopTimeouts hop;  // towards the next stage
+    listener::Pool pool;     // given a listening socket: its workers
 };
 
 class Server final : public lmtp::Server {

@@ -7,6 +7,7 @@
 #include "base/error.hpp"
 #include "base/limits.hpp"
 #include "cli/options.hpp"
+#include "cli/pool_options.hpp"
 #include "forward/program.hpp"
 
 namespace orou::forward {
@@ -146,11 +147,11 @@ po::options_description options() {
          "seconds to reach the upstream's session, and for DATA")
         ("idle-timeout", po::value<unsigned>()->default_value(300), "seconds the input may stay silent")
         ("session-timeout", po::value<unsigned>()->default_value(1800), "seconds an LMTP session may last")
-        ("max-connections", po::value<unsigned>()->default_value(100), "LMTP sessions at once on a listening socket")
         ("max-message-size", po::value<std::size_t>()->default_value(kDefaultMaxMessage), "largest message, bytes")
         ("log", po::value<std::string>()->default_value("STDERR"), "STDERR, STDOUT, NONE or a file")
         ("log-level", po::value<std::string>()->default_value("INFO"), "DEBUG, INFO, WARNING or ERROR");
     // clang-format on
+    cli::add_pool_options(d);
     return d;
 }
 
@@ -182,8 +183,7 @@ Config config_from(const po::variables_map& vm) {
     c.front.max_message = c.request.max_message;
     c.front.idle = seconds(vm, "idle-timeout");
     c.front.session = seconds(vm, "session-timeout");
-    c.max_connections = static_cast<int>(vm["max-connections"].as<unsigned>());
-    require(c.max_connections >= 1, "--max-connections must be at least 1");
+    c.pool = cli::pool_from(vm, kSpec.prog);
     c.log_target = vm["log"].as<std::string>();
     c.log_level = log::parse_level(vm["log-level"].as<std::string>());
     return c;

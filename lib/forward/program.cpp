@@ -10,7 +10,7 @@
 #include <optional>
 
 #include "base/error.hpp"
-#include "base/limits.hpp"
+#include "cli/pool_options.hpp"
 #include "forward/lmtp_front.hpp"
 #include "forward/unbound_resolver.hpp"
 
@@ -79,7 +79,7 @@ int run(const Config& config) {
     const tls::SslCtx ctx = client_ctx(config);
     const ClientPolicy policy = policy_from(config, ctx.get(), credentials);
     if (config.lmtp)
-        return lmtp::serve_stage(config.max_connections, kSpec.prog, log,
+        return lmtp::serve_stage(config.pool, log,
                                  [&](int in, int out) { return serve_lmtp(in, out, config, policy, log); });
     UnboundResolver resolver(config.resolver, config.dnssec_anchor);
     SmtpConnector connector(config.destination, policy, resolver, log);

@@ -8,6 +8,7 @@
 #include "forward/connector.hpp"
 #include "forward/sendmail_mode.hpp"
 #include "forward/smtp_client.hpp"
+#include "listener/workers.hpp"
 #include "lmtp/server.hpp"
 #include "log/log.hpp"
 
@@ -40,9 +41,9 @@ struct Config {
     Timeouts timeouts;
     std::string helo;
     bool lmtp = false;
-    lmtp::Limits front;         // the LMTP side's limits and timeouts
-    int max_connections = 100;  // LMTP sessions at once, given a listening socket
-    SendmailRequest request;    // the sendmail convention's sender and recipients
+    lmtp::Limits front;       // the LMTP side's limits and timeouts
+    listener::Pool pool;      // the workers that serve a listening socket
+    SendmailRequest request;  // the sendmail convention's sender and recipients
     std::string log_target = "STDERR";
     log::Level log_level = log::Level::Info;
 };

@@ -252,16 +252,14 @@ void Server::say_goodbye(const Reply& reply) noexcept {
     } catch (const SysError&) {}
 }
 
-int serve_stage(int max_connections, const char* prog, log::Logger& log,
-                const std::function<int(int in, int out)>& session) {
+int serve_stage(const listener::Pool& pool, log::Logger& log, const std::function<int(int in, int out)>& session) {
     const int fd = listener::systemd_socket();
     const int in = fd < 0 ? STDIN_FILENO : fd;
     if (!listener::is_listening(in)) return session(in, fd < 0 ? STDOUT_FILENO : fd);
-    const listener::Forking how{prog, "lmtp", replies::busy.wire(), max_connections};
-    return listener::serve_forking(in, how, log, [&](int conn, const std::string&, const std::string&) {
-        log.set_sid(log::new_id());
-        return session(conn, conn);
-    });
+    listener::Pool how = pool;
+    how.label = "lmtp";
+    how.busy_reply = replies::busy.wire();
+    return listener::serve_workers(in, how, log, [&](int conn) { return session(conn, conn); });
 }
 
 }  // namespace orou::lmtp

@@ -15,6 +15,7 @@
 
 #include "base/limits.hpp"
 #include "io/line_reader.hpp"
+#include "listener/workers.hpp"
 #include "log/log.hpp"
 #include "smtp/address.hpp"
 #include "smtp/message.hpp"
@@ -121,11 +122,12 @@ private:
 // Runs the LMTP side of a stage on what it was started with: the socket
 // systemd passed (Accept=yes), or standard input and output, is one
 // session; a listening socket there (systemd Accept=no, inetd "wait", the
-// orouboros listener) is served with a session per connection, each in a
-// forked child with SIGPIPE ignored and a session id of its own in `log`,
-// at most max_connections at once (421 4.3.2 to the rest) until SIGTERM
-// or SIGINT.  Returns a sysexits status.
-int serve_stage(int max_connections, const char* prog, log::Logger& log,
-                const std::function<int(int in, int out)>& session);
+// orouboros listener) is served by `pool`'s workers (listener/workers.hpp),
+// a session per connection with SIGPIPE ignored and a session id of its
+// own in `log`, at most pool.max_workers at once (421 4.3.2 to the rest)
+// until SIGTERM or SIGINT.  Each session builds its state anew: nothing
+// of a connection's transaction reaches the next one.  Returns a sysexits
+// status.
+int serve_stage(const listener::Pool& pool, log::Logger& log, const std::function<int(int in, int out)>& session);
 
 }  // namespace orou::lmtp

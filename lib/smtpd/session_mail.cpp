@@ -148,13 +148,17 @@ const std::string& Session::route_spec(route::Kind kind) const {
 }
 
 // Makes hop_ a live session to the route's stage with this transaction's
-// MAIL given; a failure is the reply for the RCPT.
+// MAIL given; a failure is the reply for the RCPT.  The connection of the
+// transaction before is kept for the next one; when the stage has closed
+// it meanwhile (its idle timeout, a worker that ended), a new one is
+// opened once.
 Reply Session::open_hop(route::Kind kind) {
     if (route_spec(kind).empty())
         return kind == route::Kind::Relay ? R::relay_unconfigured : R::route_unconfigured(route::kind_name(kind));
     if (hop_ && tx_->hop_has_mail && hop_kind_ == kind && !hop_->broken()) return R::ok;
     if (hop_ && (hop_kind_ != kind || hop_->broken() || tx_->hop_has_mail)) hop_.reset();
     tx_->hop_has_mail = false;
+    const bool kept = hop_ != nullptr;
     if (!hop_) {
         auto opened = route::NextHop::open(route_spec(kind), config_.hostname, config_.hop_timeouts);
         if (!opened.hop) {  // the detail may name a socket or command: the log's, not the client's
@@ -167,9 +171,13 @@ Reply Session::open_hop(route::Kind kind) {
         hop_kind_ = kind;
     }
     const Reply facts = hop_->xforward(client_facts());
-    if (!facts.ok()) return heard(facts);
-    Reply mail = hop_->mail(tx_->from_arg + (hop_->offers(smtp::kLoopExtension) ? tx_->loop_arg : "") +
-                            hop_->auth_param(auth_user_.value_or("")));
+    Reply mail = facts.ok() ? hop_->mail(tx_->from_arg + (hop_->offers(smtp::kLoopExtension) ? tx_->loop_arg : "") +
+                                         hop_->auth_param(auth_user_.value_or("")))
+                            : facts;
+    if (!mail.ok() && kept && hop_->broken()) {
+        hop_.reset();
+        return open_hop(kind);
+    }
     if (!mail.ok()) return heard(mail);
     tx_->hop_has_mail = true;
     return R::ok;

@@ -2,6 +2,8 @@
 // listener's configuration check knows them without linking the program.
 #include "verify/program.hpp"
 
+#include "cli/pool_options.hpp"
+
 #include "base/limits.hpp"
 
 namespace orou::verify {
@@ -23,11 +25,11 @@ po::options_description options() {
          "the public suffix list, for DMARC's organizational domains")
         ("idle-timeout", po::value<unsigned>()->default_value(300), "seconds the input may stay silent")
         ("session-timeout", po::value<unsigned>()->default_value(1800), "seconds an LMTP session may last")
-        ("max-connections", po::value<unsigned>()->default_value(100), "LMTP sessions at once on a listening socket")
         ("max-message-size", po::value<std::size_t>()->default_value(kDefaultMaxMessage), "largest message, bytes")
         ("log", po::value<std::string>()->default_value("STDERR"), "STDERR, STDOUT, NONE or a file")
         ("log-level", po::value<std::string>()->default_value("INFO"), "DEBUG, INFO, WARNING or ERROR");
     // clang-format on
+    cli::add_pool_options(d);
     return d;
 }
 

@@ -3,6 +3,7 @@
 #include <sysexits.h>
 
 #include "base/error.hpp"
+#include "cli/pool_options.hpp"
 #include "verify/stage.hpp"
 
 namespace orou::verify {
@@ -44,8 +45,7 @@ ProgramConfig config_from(const po::variables_map& vm) {
     c.stage.session.max_message = vm["max-message-size"].as<std::size_t>();
     c.stage.session.idle = seconds(vm, "idle-timeout", 86400);
     c.stage.session.session = seconds(vm, "session-timeout", 86400);
-    c.stage.max_connections = static_cast<int>(vm["max-connections"].as<unsigned>());
-    require(c.stage.max_connections >= 1, "--max-connections must be at least 1");
+    c.stage.pool = cli::pool_from(vm, kSpec.prog);
     c.log_target = text(vm, "log");
     c.log_level = log::parse_level(text(vm, "log-level"));
     return c;

@@ -183,7 +183,7 @@ EOF
     [ "$(grep -c 'event=attempt .*result=ok' "$T/forward.log")" -eq 2 ]
 }
 
-@test "forward: --lmtp serves a listening socket (Accept=no), a forked session per connection within --max-connections" {
+@test "forward: --lmtp serves a listening socket (Accept=no) with its workers, one process for every connection within --max-connections" {
     start_home
     port=$(free_port)
     systemd-socket-activate -l "127.0.0.1:$port" "${FWD[@]}" --lmtp --host 127.0.0.1 --port "$PORT_home" \
@@ -226,7 +226,12 @@ EOF
     [ "${lines[-1]}" = "421 4.3.2 too many connections, try again later" ]
     grep -q '^Subject: forked$' "$T/home/bob/INBOX"
     grep -q '^Subject: forked$' "$T/home/carol/INBOX"
-    [ "$(grep -c 'event=listening' "$T/forward.log")" -eq 1 ]
+    [ "$(grep -c 'event=workers' "$T/forward.log")" -eq 1 ]
+    # one worker (--max-connections 1) served each connection in turn
+    run sed -n 's/.*event=connection .*worker=\([0-9]*\).*/\1/p' "$T/forward.log"
+    echo "$output"
+    [ "${#lines[@]}" -ge 3 ]
+    [ "$(printf '%s\n' "${lines[@]}" | sort -u | wc -l)" -eq 1 ]
 }
 
 @test "forward: --lmtp with the upstream down gives 451 to every RCPT and 503 to DATA" {

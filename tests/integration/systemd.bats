@@ -113,7 +113,7 @@ PY
         echo "$u $score"
         [ -n "$score" ]
         case $u in
-        orouboros-forward@* | orouboros-relay@*) awk -v s="$score" 'BEGIN { exit !(s <= 2.0) }' ;;
+        orouboros-forward.service | orouboros-relay.service) awk -v s="$score" 'BEGIN { exit !(s <= 2.0) }' ;;
         *) awk -v s="$score" 'BEGIN { exit !(s <= 1.0) }' ;;
         esac
         n=$((n + 1))
@@ -126,17 +126,19 @@ PY
     for s in authcheck deliver forward relay; do
         grep -qx 'SocketGroup=orouboros-smtpd' "$VERIFY/orouboros-$s.socket"
         grep -qx 'SocketMode=0660' "$VERIFY/orouboros-$s.socket"
-        grep -qx 'Accept=yes' "$VERIFY/orouboros-$s.socket"
+        # one service for the socket, a pool of workers (no process per connection)
+        grep -qx 'Accept=no' "$VERIFY/orouboros-$s.socket"
+        [ -f "$VERIFY/orouboros-$s.service" ]
     done
     grep -qx 'User=orouboros-smtpd' "$VERIFY/orouboros-smtp@.service"
-    grep -qx 'User=orouboros-mail' "$VERIFY/orouboros-deliver@.service"
-    grep -qx 'DynamicUser=yes' "$VERIFY/orouboros-authcheck@.service"
-    grep -qx 'RestrictAddressFamilies=AF_UNIX' "$VERIFY/orouboros-authcheck@.service"
-    grep -qx 'RestrictAddressFamilies=AF_UNIX' "$VERIFY/orouboros-deliver@.service"
+    grep -qx 'User=orouboros-mail' "$VERIFY/orouboros-deliver.service"
+    grep -qx 'DynamicUser=yes' "$VERIFY/orouboros-authcheck.service"
+    grep -qx 'RestrictAddressFamilies=AF_UNIX' "$VERIFY/orouboros-authcheck.service"
+    grep -qx 'RestrictAddressFamilies=AF_UNIX' "$VERIFY/orouboros-deliver.service"
     grep -qx 'RestrictAddressFamilies=AF_UNIX' "$VERIFY/orouboros-smtp@.service"
     # smtpd gets the key as a credential; no unit but authcheck names the credentials file
     grep -q '^LoadCredential=tls.key:/etc/orouboros/tls/key.pem$' "$VERIFY/orouboros-submissions@.service"
-    [ "$(grep -l 'creds.json' "$VERIFY"/*.service)" = "$VERIFY/orouboros-authcheck@.service" ]
+    [ "$(grep -l 'creds.json' "$VERIFY"/*.service)" = "$VERIFY/orouboros-authcheck.service" ]
     grep -q -- '--require-auth' "$VERIFY/orouboros-submission@.service"
 }
 

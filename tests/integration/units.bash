@@ -1,7 +1,9 @@
 #!/bin/bash
 # Runs the shipped units the way systemd would, without systemd as PID 1:
-# each socket unit's ListenStream= under `systemd-socket-activate --accept`,
-# running its service's own ExecStart= line, with the service's
+# each socket unit's ListenStream= under `systemd-socket-activate`, with
+# --accept and the template NAME@.service for Accept=yes, or handing the
+# listening socket to NAME.service for Accept=no, running the service's
+# own ExecStart= line, with the service's
 # LoadCredential= files copied into a CREDENTIALS_DIRECTORY and its
 # StateDirectory= made under DIR/state (%S), as systemd does.  Run inside
 # a private mount namespace (unshare -m), where
@@ -75,9 +77,13 @@ wait_listening() {  # address
 }
 
 start_unit() {  # name [port]
-    local name=$1 port=${2:-} socket service listen creds argv stream
+    local name=$1 port=${2:-} socket service listen creds argv stream accept=()
     socket=$units/orouboros-$name.socket
-    service=$units/orouboros-$name@.service
+    service=$units/orouboros-$name.service
+    if [ "$(unit_key "$socket" Accept)" = yes ]; then
+        service=$units/orouboros-$name@.service
+        accept=(--accept)
+    fi
     listen=$(unit_key "$socket" ListenStream)
     [ -z "$port" ] || listen=127.0.0.1:$port
     creds=$dir/credentials/$name
@@ -86,7 +92,7 @@ start_unit() {  # name [port]
     read -r -a argv < <(exec_start "$service" "$creds")
     : >"$dir/$name.stderr"
     stream=$(stat -c '%d:%i' "$dir/$name.stderr")
-    systemd-socket-activate --accept -l "$listen" -E CREDENTIALS_DIRECTORY="$creds" \
+    systemd-socket-activate "${accept[@]}" -l "$listen" -E CREDENTIALS_DIRECTORY="$creds" \
         -E JOURNAL_STREAM="$stream" "${argv[@]}" 2>"$dir/$name.stderr" &
     pids+=($!)
     wait_listening "$listen"

@@ -5,9 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <future>
 #include <thread>
 
 #include "auth/authcheck.hpp"
+#include "auth/saslauthd.hpp"
 #include "auth_temp_dir.hpp"
 #include "base/error.hpp"
 #include "base/fd.hpp"
@@ -55,16 +57,41 @@ TEST(MakeChecker, RefusesSpecsItDoesNotKnow) {
     EXPECT_THROW(make_checker("unix:/" + std::string(200, 'x'), 5s), orou::ConfigError);
 }
 
-TEST_F(CheckerTest, UnixCheckerGetsOkAndRefusedFromASaslauthdServer) {
+TEST_F(CheckerTest, UnixCheckerGetsOkAndRefusedOverOneConnection) {
     auto creds = dir_.write("creds.json", kOriginal);
     auto sock = dir_.file("auth.sock");
     orou::Fd listener = listen_unix(sock);
     auto checker = make_checker("unix:" + sock, 5s);
-    std::thread server([&] { serve_one(listener.get(), creds); });
+    std::thread server([&] { serve_one(listener.get(), creds); });  // one connection only
     EXPECT_EQ(checker->check("asdf", Secret("asdf"), "smtp").result, AuthResult::Ok);
-    server.join();
-    server = std::thread([&] { serve_one(listener.get(), creds); });
     EXPECT_EQ(checker->check("asdf", Secret("wrong"), "smtp").result, AuthResult::Refused);
+    EXPECT_EQ(checker->check("asdf", Secret("asdf"), "smtp").result, AuthResult::Ok);
+    checker.reset();  // closes it: the server sees the end
+    server.join();
+}
+
+// Answers one request on one connection, then closes it, as saslauthd does.
+void answer_one(int listener, std::string_view answer) {
+    if (!orou::io::wait_fd(listener, false, orou::io::Clock::now() + 10s)) return;
+    orou::Fd conn(::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC));
+    orou::io::FdStream peer(conn.get(), conn.get());
+    Request req;
+    if (read_request(peer, req, orou::io::Clock::now() + 5s) == FrameStatus::Ok) write_answer(peer, answer);
+}
+
+TEST_F(CheckerTest, UnixCheckerOpensANewConnectionWhenTheServerClosedTheLast) {
+    auto sock = dir_.file("auth.sock");
+    orou::Fd listener = listen_unix(sock);
+    auto checker = make_checker("unix:" + sock, 5s);
+    std::promise<void> first_closed;
+    std::thread server([&] {
+        answer_one(listener.get(), kAnswerRefused);
+        first_closed.set_value();
+        answer_one(listener.get(), kAnswerOk);
+    });
+    EXPECT_EQ(checker->check("asdf", Secret("wrong"), "smtp").result, AuthResult::Refused);
+    ASSERT_EQ(first_closed.get_future().wait_for(10s), std::future_status::ready);
+    EXPECT_EQ(checker->check("asdf", Secret("asdf"), "smtp").result, AuthResult::Ok);
     server.join();
 }
 

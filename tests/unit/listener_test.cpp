@@ -17,6 +17,7 @@
 #include "base/fd.hpp"
 #include "listener/listener.hpp"
 #include "log/log.hpp"
+#include "unix_listener.hpp"
 
 namespace {
 
@@ -47,13 +48,7 @@ Fd connect_to(std::uint16_t port) {
     return fd;
 }
 
-// One line (or what came before EOF or the 5 s timeout).
-std::string read_line(int fd) {
-    std::string line;
-    char c;
-    while (::read(fd, &c, 1) == 1 && c != '\n') line += c;
-    return line;
-}
+using test::read_line;
 
 TEST(Listener, ForksAHandlerPerConnectionWithinTheLimitAndStopsOnSigterm) {
     std::uint16_t port = 0;

@@ -25,11 +25,19 @@ using test::TempDir;
 
 // An LMTP stage on a unix socket: answers each command with the reply the
 // test gave for its verb (as is, control bytes and all), "250 ok" to the
-// others, and records the verbs it was sent.
+// others, and records the verbs it was sent.  It serves `connections` in
+// turn, and closes each after answering `hang_up_after` ("." for a message).
 class FakeHop {
 public:
-    FakeHop(const std::string& path, std::map<std::string, std::string> replies)
-        : replies_(std::move(replies)), listener_(test::listen_unix(path)), thread_([this] { serve(); }) {}
+    FakeHop(const std::string& path, std::map<std::string, std::string> replies, int connections = 1,
+            std::string hang_up_after = "")
+        : replies_(std::move(replies)),
+          connections_(connections),
+          hang_up_after_(std::move(hang_up_after)),
+          listener_(test::listen_unix(path)),
+          thread_([this] {
+              for (int i = 0; i < connections_ && serve(); ++i) {}
+          }) {}
     FakeHop(const FakeHop&) = delete;
     FakeHop& operator=(const FakeHop&) = delete;
     ~FakeHop() { join(); }
@@ -45,9 +53,10 @@ private:
         if (thread_.joinable()) thread_.join();
     }
 
-    void serve() {
+    // One connection; false when none came.
+    bool serve() {
         const auto deadline = io::Clock::now() + 10s;
-        if (!io::wait_fd(listener_.get(), false, deadline)) return;
+        if (!io::wait_fd(listener_.get(), false, deadline)) return false;
         Fd conn(::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
         io::FdStream stream(conn.get(), conn.get());
         io::LineReader in(stream, 4096);
@@ -63,11 +72,14 @@ private:
             }
             auto reply = replies_.find(verb);
             stream.write(reply == replies_.end() ? "250 ok\r\n" : reply->second);
-            if (verb == "QUIT") return;
+            if (verb == "QUIT" || verb == hang_up_after_) return true;
         }
+        return true;
     }
 
     std::map<std::string, std::string> replies_;
+    int connections_;
+    std::string hang_up_after_;
     Fd listener_;
     std::vector<std::string> verbs_;
     std::thread thread_;
@@ -147,4 +159,30 @@ TEST_F(SessionNextHop, AStrangerHearsTheStagesDataVerdictAsAFixedText) {
     EXPECT_TRUE(has(out, "\r\n250 2.0.0 Ok\r\n354 ")) << out;  // the stage's RCPT reply, then DATA
     EXPECT_TRUE(has(out, "\r\n451 4.2.2 mailbox full\r\n")) << out;
     EXPECT_EQ(hop.verbs(), (std::vector<std::string>{"LHLO", "MAIL", "RCPT", "DATA", "QUIT"}));
+}
+
+const std::string kTwoMessages =
+    "EHLO c\r\nMAIL FROM:<a@x.example>\r\nRCPT TO:<bob@example.com>\r\nDATA\r\nSubject: 1\r\n\r\nhi\r\n.\r\n"
+    "MAIL FROM:<a@x.example>\r\nRCPT TO:<bob@example.com>\r\nDATA\r\nSubject: 2\r\n\r\nhi\r\n.\r\nQUIT\r\n";
+
+std::size_t count(const std::string& out, const std::string& what) {
+    std::size_t n = 0;
+    for (auto at = out.find(what); at != std::string::npos; at = out.find(what, at + 1)) ++n;
+    return n;
+}
+
+TEST_F(SessionNextHop, ASessionKeepsItsStageConnectionForItsNextTransaction) {
+    const std::string sock = dir_.file("deliver.sock");
+    FakeHop hop(sock, {{".", "250 2.0.0 stored\r\n"}});
+    auto out = session("unix:" + sock, kTwoMessages);
+    EXPECT_EQ(count(out, "\r\n250 2.0.0 message accepted"), 2u) << out;
+    EXPECT_EQ(hop.verbs(), (std::vector<std::string>{"LHLO", "MAIL", "RCPT", "DATA", "MAIL", "RCPT", "DATA", "QUIT"}));
+}
+
+TEST_F(SessionNextHop, AStageConnectionClosedBetweenTransactionsIsOpenedAnew) {
+    const std::string sock = dir_.file("deliver.sock");
+    FakeHop hop(sock, {{".", "250 2.0.0 stored\r\n"}}, 2, ".");
+    auto out = session("unix:" + sock, kTwoMessages);
+    EXPECT_EQ(count(out, "\r\n250 2.0.0 message accepted"), 2u) << out;
+    EXPECT_EQ(hop.verbs(), (std::vector<std::string>{"LHLO", "MAIL", "RCPT", "DATA", "LHLO", "MAIL", "RCPT", "DATA"}));
 }

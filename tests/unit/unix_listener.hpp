@@ -3,6 +3,7 @@
 
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <string>
@@ -20,6 +21,15 @@ inline Fd listen_unix(const std::string& path) {
     check_sys(::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr), "bind");
     check_sys(::listen(fd.get(), 4), "listen");
     return fd;
+}
+
+// One line from a client's socket (or what came before EOF or its
+// receive timeout).
+inline std::string read_line(int fd) {
+    std::string line;
+    char c;
+    while (::read(fd, &c, 1) == 1 && c != '\n') line += c;
+    return line;
 }
 
 }  // namespace orou::test
