@@ -13,7 +13,12 @@ CXX       ?= g++
 CXXFLAGS  ?= -O2 -g
 CXXFLAGS  += -std=c++20 -Wall -Wextra -Wshadow -pedantic
 CPPFLAGS  += -Ilib -D_GNU_SOURCE
-LDLIBS    := -lboost_program_options -lssl -lcrypto -lsystemd -lunbound -lseccomp
+# Every program links the libraries in LDLIBS and its own LDLIBS_<program>,
+# --as-needed: a library a program makes no call into is not loaded at
+# each of its starts (libunbound is orouboros-forward's alone).
+LDLIBS    := -lboost_program_options -lssl -lcrypto -lsystemd -lseccomp
+LDLIBS_orouboros-forward := -lunbound
+ALL_LIBS  := $(LDLIBS) -lunbound
 
 B         := build
 JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
@@ -45,12 +50,15 @@ $(B)/liborouboros.a: $(LIB_OBJ)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 
+# Kept: bench/run.sh links smtpd's other ways from it.
+.SECONDARY: $(PROGRAMS:%=$(B)/cmd/%/main.o)
+
 $(B)/bin/%: $(B)/cmd/%/main.o $(B)/liborouboros.a
 	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CXX) $(CXXFLAGS) $(LDFLAGS) -Wl,--as-needed -o $@ $^ $(LDLIBS) $(LDLIBS_$*)
 
 $(B)/unit-tests: $(UNIT_OBJ) $(B)/liborouboros.a
-	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ -lgtest -lgtest_main -pthread $(LDLIBS)
+	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ -lgtest -lgtest_main -pthread $(ALL_LIBS)
 
 unit: $(B)/unit-tests
 
@@ -168,7 +176,7 @@ fuzz-bins: $(FUZZ_NAMES:%=$(B)/fuzz/%)
 
 $(B)/fuzz/%: tests/fuzz/%_fuzz.cpp tests/fuzz/fuzz_input.hpp tests/unit/fake_stream.hpp $(B)/liborouboros.a
 	@mkdir -p $(@D)
-	$(CXX) $(CPPFLAGS) -Itests/unit $(CXXFLAGS) -fsanitize=fuzzer -o $@ $< $(B)/liborouboros.a $(LDLIBS)
+	$(CXX) $(CPPFLAGS) -Itests/unit $(CXXFLAGS) -fsanitize=fuzzer -o $@ $< $(B)/liborouboros.a $(ALL_LIBS)
 
 fuzz-smoke: fuzz-build
 	tests/fuzz/run $(SAN_B) $(FUZZ_SMOKE_SECONDS) fresh
