@@ -89,14 +89,14 @@ if [ -f "$objs/cmd/orouboros-smtpd/main.o" ]; then
 fi
 
 # --- Memory ------------------------------------------------------------------
-wait_idle() {  # no session under the listener's programs
+wait_idle() {  # no session under the listener's programs but the 4 forked ahead (--prefork 2, two ports)
     local p n
     for _ in $(seq 600); do
         n=0
         for p in $(cat /proc/"$listener"/task/*/children 2>/dev/null); do
             n=$((n + $(cat /proc/"$p"/task/*/children 2>/dev/null | wc -w)))
         done
-        [ "$n" -eq 0 ] && return 0
+        [ "$n" -le 4 ] && return 0
         sleep 0.05
     done
 }
@@ -116,12 +116,14 @@ while f.readline()[3:4] == b"-":
 time.sleep(0.2)
 def children(pid):
     return " ".join(open(p).read() for p in glob.glob("/proc/%s/task/*/children" % pid)).split()
-pid = [s for c in children(listener) for s in children(c)
-       if open("/proc/%s/comm" % s).read().strip() == "orouboros-smtpd"][0]
-status = open("/proc/%s/status" % pid).read()
 def kib(key, text):
     m = re.search(r"^%s:\s+(\d+) kB" % key, text, re.M)
     return int(m.group(1)) if m else 0
+# the session serving us: of smtpd's children (some forked ahead, idle), the largest
+pid = max((s for c in children(listener) for s in children(c)
+           if open("/proc/%s/comm" % s).read().strip() == "orouboros-smtpd"),
+          key=lambda s: kib("VmRSS", open("/proc/%s/status" % s).read()))
+status = open("/proc/%s/status" % pid).read()
 rollup = open("/proc/%s/smaps_rollup" % pid).read()
 private = kib("Private_Clean", rollup) + kib("Private_Dirty", rollup)
 print("| %s | %d | %d | %d | %d | %d |" % ("TLS (implicit)" if implicit else "plain", kib("VmHWM", status),
