@@ -13,7 +13,15 @@ CXX       ?= g++
 CXXFLAGS  ?= -O2 -g
 CXXFLAGS  += -std=c++20 -Wall -Wextra -Wshadow -pedantic
 CPPFLAGS  += -Ilib -D_GNU_SOURCE
-LDLIBS    := -lboost_program_options -lssl -lcrypto -lsystemd -lunbound -lseccomp
+# Every program links the libraries in LDLIBS and its own LDLIBS_<program>,
+# --as-needed: a library a program makes no call into is not loaded at
+# each of its starts (libunbound and libcurl are the stages' that look
+# things up, libopendkim, libspf2 and libopendmarc the filters').
+LDLIBS    := -lboost_program_options -lssl -lcrypto -lsystemd -lseccomp
+LDLIBS_orouboros-forward   := -lunbound -lcurl
+LDLIBS_orouboros-dkim-sign := -lopendkim
+LDLIBS_orouboros-verify    := -lunbound -lspf2 -lopendkim -lopendmarc
+ALL_LIBS  := $(LDLIBS) -lunbound -lcurl -lspf2 -lopendkim -lopendmarc
 
 B         := build
 JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
@@ -45,21 +53,15 @@ $(B)/liborouboros.a: $(LIB_OBJ)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 
-# libopendkim, libspf2, libopendmarc: only the programs that use them (and the
-# unit tests) link them.
-$(B)/bin/orouboros-dkim-sign $(B)/unit-tests: LDLIBS += -lopendkim
-$(B)/bin/orouboros-verify $(B)/unit-tests: LDLIBS += -lspf2 -lopendkim -lopendmarc
-# libcurl (MTA-STS policies) only where it is used: every other program
-# keeps its start-up free of it.
-CURL_USERS := $(B)/bin/orouboros-forward $(B)/unit-tests
-$(CURL_USERS): LDLIBS += -lcurl
+# Kept: bench/run.sh links smtpd's other ways from it.
+.SECONDARY: $(PROGRAMS:%=$(B)/cmd/%/main.o)
 
 $(B)/bin/%: $(B)/cmd/%/main.o $(B)/liborouboros.a
 	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CXX) $(CXXFLAGS) $(LDFLAGS) -Wl,--as-needed -o $@ $^ $(LDLIBS) $(LDLIBS_$*)
 
 $(B)/unit-tests: $(UNIT_OBJ) $(B)/liborouboros.a
-	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ -lgtest -lgtest_main -pthread $(LDLIBS)
+	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ -lgtest -lgtest_main -pthread $(ALL_LIBS)
 
 unit: $(B)/unit-tests
 
@@ -178,7 +180,7 @@ fuzz-bins: $(FUZZ_NAMES:%=$(B)/fuzz/%)
 
 $(B)/fuzz/%: tests/fuzz/%_fuzz.cpp tests/fuzz/fuzz_input.hpp tests/unit/fake_stream.hpp $(B)/liborouboros.a
 	@mkdir -p $(@D)
-	$(CXX) $(CPPFLAGS) -Itests/unit $(CXXFLAGS) -fsanitize=fuzzer -o $@ $< $(B)/liborouboros.a $(LDLIBS)
+	$(CXX) $(CPPFLAGS) -Itests/unit $(CXXFLAGS) -fsanitize=fuzzer -o $@ $< $(B)/liborouboros.a $(ALL_LIBS)
 
 fuzz-smoke: fuzz-build
 	tests/fuzz/run $(SAN_B) $(FUZZ_SMOKE_SECONDS) fresh

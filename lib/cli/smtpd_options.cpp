@@ -51,6 +51,8 @@ void add_options(po::options_description& d, smtpd::Options& o) {
         ("next-hop-timeout", po::value<long>()->default_value(280), "seconds to wait for a next hop's reply")
         ("max-connections", po::value(&o.max_connections)->default_value(o.max_connections),
          "sessions at once on a listening socket")
+        ("prefork", po::value(&o.prefork)->default_value(o.prefork),
+         "sessions kept forked ahead on a listening socket")
         ("user", po::value(&o.user), "started as root: load the key, then run as USER")
         ("chroot", po::value(&o.chroot_dir), "with --user: confine the sessions to DIR");
     // clang-format on
@@ -58,6 +60,7 @@ void add_options(po::options_description& d, smtpd::Options& o) {
 }
 
 constexpr std::size_t kMaxLimit = 1u << 20;
+constexpr int kMaxPrefork = 64;
 
 smtpd::TlsMode tls_mode(const std::string& s) {
     if (s == "none") return smtpd::TlsMode::None;
@@ -107,6 +110,7 @@ void finish(const po::variables_map& vm, const char* argv0, smtpd::Options& o) {
         throw po::error("--max-recipients and --max-auth-failures must be at least 1");
     check_limit_options(l, o.per_client);
     if (o.max_connections < 1) throw po::error("--max-connections must be at least 1");
+    if (o.prefork < 0 || o.prefork > kMaxPrefork) throw po::error("--prefork must be between 0 and 64");
     if (!o.chroot_dir.empty() && o.user.empty()) throw po::error("--chroot needs --user");
     if (o.log_target == "STDOUT") o.log_target = "STDERR";  // stdout may be the connection
     relay_route(vm, argv0, o);

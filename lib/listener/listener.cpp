@@ -22,6 +22,7 @@
 
 #include "base/error.hpp"
 #include "base/fd.hpp"
+#include "listener/handoff.hpp"
 #include "listener/sockets.hpp"
 
 namespace orou::listener {
@@ -57,13 +58,6 @@ void install_signals() {
     ::sigprocmask(SIG_BLOCK, &block, nullptr);
 }
 
-std::pair<std::string, std::string> peer_of(const sockaddr_storage& ss, socklen_t len) {
-    char host[NI_MAXHOST] = "unknown", serv[NI_MAXSERV] = "";
-    ::getnameinfo(reinterpret_cast<const sockaddr*>(&ss), len, host, sizeof host, serv, sizeof serv,
-                  NI_NUMERICHOST | NI_NUMERICSERV);
-    return {host, serv};
-}
-
 using Clock = std::chrono::steady_clock;
 
 // How long a port's program waits to be started again after it ended.
@@ -81,14 +75,18 @@ public:
 
 private:
     // A Keeper was handed a port's socket; a Retired one was told to
-    // finish (SIGQUIT) and is not started again.
-    enum class Kind { Session, Stage, Keeper, Retired };
+    // finish (SIGQUIT) and is not started again.  An Idle one was forked
+    // ahead and waits on `handoff` for a connection; a Draining one was
+    // idle and is ending (its handoff closed).
+    enum class Kind { Session, Stage, Keeper, Retired, Idle, Draining };
     struct Running {
         Child child;
         Kind kind;
         std::size_t port;
         std::string client = {};  // the address it counts against, "" for none
         std::string label = {};   // a keeper's port's, for the log
+        Fd handoff = {};          // Idle: the server's end of its socketpair
+        Clock::time_point born = {};
     };
 
     // Room for every address with an open session, and for many more
@@ -111,6 +109,14 @@ private:
                                             std::string& counted);
     Child start(const Port& p, int conn, const std::string& host, const std::string& port);
     Child fork_handler(const Port& p, int conn, const std::string& host, const std::string& port);
+    void become_child(const Port& p);
+    [[noreturn]] void run_child(const Port& p, int conn, const std::string& host, const std::string& port);
+    void fill_pools(Clock::time_point now);
+    void fork_idle(std::size_t index, Clock::time_point now);
+    bool hand_to_idle(std::size_t index, int conn, const std::string& host, const std::string& port,
+                      const std::string& counted);
+    void drain_idle(std::optional<Clock::time_point> born_before = std::nullopt);
+    std::optional<Clock::time_point> next_wake() const;
     void reap();
     void log_killed(const Running& ended, int sig);
     void shut_down();
@@ -127,16 +133,6 @@ private:
     bool retiring_ = false;  // SIGQUIT: accepting no more, ending with the children
     ClientTable clients_;
 };
-
-void log_listening(log::Logger& log, const Port& p) {
-    std::string user = p.user ? p.user->name : "";
-    if (p.fd >= 0) log.event(log::Level::Info, "listening", {{"fd", std::to_string(p.fd)}, {"mode", p.label}});
-    else if (p.is_unix())
-        log.event(log::Level::Info, "listening", {{"path", p.path}, {"mode", p.label}, {"user", user}});
-    else
-        log.event(log::Level::Info, "listening",
-                  {{"address", p.host}, {"port", p.port}, {"mode", p.label}, {"user", user}});
-}
 
 void Server::bind_all() { socks_ = take_sockets(ports_); }
 
@@ -167,6 +163,7 @@ std::vector<Listening> Server::take_sockets(const std::vector<Port>& ports) {
 // (never closed in between), each program handed one is replaced.
 void Server::reload() {
     std::optional<PortSet> next = reload_();
+    drain_idle();  // forked before the reload: replaced
     if (!next) return;
     std::vector<Listening> socks;
     try {
@@ -202,6 +199,7 @@ void Server::start_keepers() {
 void Server::retire() {
     retiring_ = true;
     retire_keepers();
+    drain_idle();
     restart_at_.assign(ports_.size(), std::nullopt);
     socks_.clear();
     log_.event(log::Level::Info, "retiring", {{"sessions", std::to_string(sessions_)}});
@@ -249,12 +247,12 @@ int Server::run() {
         poll_set(fds, index);
         auto now = Clock::now();
         keep_running(now);
-        std::optional<Clock::time_point> next;
-        for (const auto& at : restart_at_)
-            if (at && (!next || *at < *next)) next = at;
+        fill_pools(now);
+        std::optional<Clock::time_point> next = next_wake();
         timespec wait{};
         if (next) {
             auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(*next - now).count();
+            ns = std::max<long long>(ns, 0);
             wait.tv_sec = ns / 1000000000, wait.tv_nsec = ns % 1000000000;
         }
         int rc = ::ppoll(fds.data(), fds.size(), next ? &wait : nullptr, &none);
@@ -296,19 +294,114 @@ std::optional<std::string_view> Server::refusal(const Port& p, const sockaddr_st
     return p.client_busy_reply;
 }
 
-// The child closes the listening sockets (no exec closes them for it) and
-// runs the handler; only _exit leaves it, so nothing of the server's state
-// is torn down twice.
+// The child closes the listening sockets and the other children's
+// handoffs (no exec closes them for it) and runs the handler; only _exit
+// leaves it, so nothing of the server's state is torn down twice.
 Child Server::fork_handler(const Port& p, int conn, const std::string& host, const std::string& port) {
     if (p.before_fork) p.before_fork();
     pid_t pid = ::fork();
     if (pid < 0) throw SysError("fork", errno);
     if (pid > 0) return Child(pid);
+    become_child(p);
+    run_child(p, conn, host, port);
+}
+
+// In a child just forked: the server's signals undone, its sockets and the
+// other children's handoffs closed, the port's in_child run.
+void Server::become_child(const Port& p) {
     reset_signals();
     for (const auto& s : socks_) ::close(s.get());
+    for (const auto& [pid, running] : children_)
+        if (running.handoff) ::close(running.handoff.get());
+    if (!p.in_child) return;
+    int status = run_guarded("orouboros", [&] {
+        p.in_child();
+        return EX_OK;
+    });
+    if (status != EX_OK) ::_exit(status);
+}
+
+void Server::run_child(const Port& p, int conn, const std::string& host, const std::string& port) {
     int status = run_guarded("orouboros", [&] { return p.handler(conn, host, port); });
     std::fflush(nullptr);
     ::_exit(status);
+}
+
+// Keeps each prefork port's idle children at its count (none while
+// retiring), replacing those idle longer than kPreforkMaxAge.
+void Server::fill_pools(Clock::time_point now) {
+    drain_idle(now - kPreforkMaxAge);
+    if (retiring_) return;
+    std::vector<int> idle(ports_.size());
+    for (const auto& [pid, running] : children_)
+        if (running.kind == Kind::Idle) ++idle[running.port];
+    try {
+        for (std::size_t i = 0; i < ports_.size(); ++i)
+            for (int n = idle[i]; ports_[i].handler && n < ports_[i].prefork; ++n) fork_idle(i, now);
+    } catch (const SysError& e) {
+        log_.event(log::Level::Error, "spawn-failed", {{"reason", e.what()}});
+    }
+}
+
+// A child that waits for a connection (handoff.hpp), then serves it as
+// fork_handler's would; it ends when the server closes its end unused.
+void Server::fork_idle(std::size_t index, Clock::time_point now) {
+    const Port& p = ports_[index];
+    auto [parent_end, child_end] = handoff_pair();
+    if (p.before_fork) p.before_fork();
+    pid_t pid = ::fork();
+    if (pid < 0) throw SysError("fork", errno);
+    if (pid > 0) {
+        children_.emplace(pid, Running{Child(pid), Kind::Idle, index, {}, {}, std::move(parent_end), now});
+        return;
+    }
+    parent_end.reset();
+    become_child(p);
+    std::optional<Handoff> h = receive_connection(child_end.get());
+    if (!h) ::_exit(EX_OK);
+    child_end.reset();
+    run_child(p, h->conn.get(), h->host, h->port);
+}
+
+// Hands an admitted connection to one of the port's idle children; false
+// when it has none that takes it (the caller forks one as before).
+bool Server::hand_to_idle(std::size_t index, int conn, const std::string& host, const std::string& port,
+                          const std::string& counted) {
+    for (auto& [pid, running] : children_) {
+        if (running.kind != Kind::Idle || running.port != index) continue;
+        const bool sent = send_connection(running.handoff.get(), conn, host, port);
+        running.handoff.reset();
+        if (!sent) {
+            running.kind = Kind::Draining;
+            continue;
+        }
+        running.kind = ports_[index].is_unix() ? Kind::Stage : Kind::Session, running.client = counted;
+        ++(ports_[index].is_unix() ? stages_ : sessions_);
+        return true;
+    }
+    return false;
+}
+
+// Ends the idle children (all, or those born before the time given): each
+// reads the end of its handoff and exits.
+void Server::drain_idle(std::optional<Clock::time_point> born_before) {
+    for (auto& [pid, running] : children_) {
+        if (running.kind != Kind::Idle || (born_before && running.born >= *born_before)) continue;
+        running.handoff.reset();
+        running.kind = Kind::Draining;
+    }
+}
+
+// When the loop must wake with no connection: a program to restart, or
+// an idle child to replace.
+std::optional<Clock::time_point> Server::next_wake() const {
+    std::optional<Clock::time_point> next;
+    for (const auto& at : restart_at_)
+        if (at && (!next || *at < *next)) next = at;
+    for (const auto& [pid, running] : children_)
+        if (running.kind == Kind::Idle && (!next || running.born + kPreforkMaxAge < *next))
+            next = running.born + kPreforkMaxAge;
+    return next;
 }
 
 Child Server::start(const Port& p, int conn, const std::string& host, const std::string& port) {
@@ -330,6 +423,7 @@ void Server::accept_one(std::size_t index) {
         (void)!::write(conn.get(), reply->data(), reply->size());
         return;
     }
+    if (hand_to_idle(index, conn.get(), host, port, counted)) return;
     try {
         Child child = start(p, conn.get(), host, port);
         pid_t pid = child.pid();
@@ -356,6 +450,8 @@ void Server::reap() {
                         {"status", WIFSIGNALED(st) ? "signal " + std::to_string(WTERMSIG(st))
                                                    : std::to_string(WEXITSTATUS(st))}});
             if (!expected) restart_at_[ended.port] = Clock::now() + kRestartDelay;
+        } else if (ended.kind == Kind::Idle || ended.kind == Kind::Draining) {
+            if (WIFSIGNALED(st)) log_killed(ended, WTERMSIG(st));
         } else {
             --(ended.kind == Kind::Stage ? stages_ : sessions_);
             if (!ended.client.empty()) clients_.release(ended.client);
@@ -387,60 +483,6 @@ void Server::shut_down() {
 }
 
 }  // namespace
-
-bool is_listening(int fd) {
-    int on = 0;
-    socklen_t len = sizeof on;
-    return ::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) == 0 && on;
-}
-
-int systemd_socket() {
-    const int n = sd_listen_fds(1);
-    if (n < 0) throw SysError("read the sockets passed by systemd", -n);
-    if (n == 0) return -1;
-    if (n > 1) throw ConfigError("systemd must pass one socket, not " + std::to_string(n));
-    check_sys(::fcntl(SD_LISTEN_FDS_START, F_SETFD, FD_CLOEXEC), "set close-on-exec");
-    return SD_LISTEN_FDS_START;
-}
-
-// inetd's "wait" and the listener pass the listening socket as stdout too;
-// that copy is no output, and would keep the socket listening after SIGQUIT.
-void detach_stdout(int fd) {
-    struct stat sock {
-    }, out{};
-    if (fd == STDOUT_FILENO || ::fstat(fd, &sock) != 0 || ::fstat(STDOUT_FILENO, &out) != 0) return;
-    if (sock.st_dev != out.st_dev || sock.st_ino != out.st_ino) return;
-    Fd null(::open("/dev/null", O_WRONLY | O_CLOEXEC));
-    if (null) check_sys(::dup2(null.get(), STDOUT_FILENO), "make /dev/null stdout");
-}
-
-int serve_forking(int fd, const Forking& how, log::Logger& log, const Handler& handler,
-                  std::function<void()> before_fork) {
-    detach_stdout(fd);
-    Reload reload;
-    if (how.reload)
-        reload = [&how]() -> std::optional<PortSet> {
-            how.reload();
-            return std::nullopt;
-        };
-    check_sys(::fcntl(fd, F_SETFD, FD_CLOEXEC), "set close-on-exec");
-    Port port;
-    port.fd = fd;
-    port.label = how.label;
-    port.busy_reply = how.busy_reply;
-    port.client_busy_reply = how.client_busy_reply;
-    port.before_fork = std::move(before_fork);
-    port.handler = [&](int conn, const std::string& host, const std::string& client_port) {
-        return run_guarded(how.program.c_str(), [&] {
-            ::signal(SIGPIPE, SIG_IGN);  // a gone peer is an EPIPE error, not a kill
-            return handler(conn, host, client_port);
-        });
-    };
-    Limits limits;
-    limits.max_connections = how.max_connections;
-    limits.per_client = how.per_client;
-    return serve(PortSet{{port}, limits, nullptr}, log, reload);
-}
 
 int serve(PortSet ports, log::Logger& log, const Reload& reload) {
     g_stop = 0;

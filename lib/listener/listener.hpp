@@ -20,6 +20,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -50,6 +51,8 @@ struct Port {
     int fd = -1;                        // a listening socket we were given, not bound here
     Handler handler;                    // fork and run this per connection, not argv
     std::function<void()> before_fork;  // with handler: run in the server before each fork
+    std::function<void()> in_child;     // with handler: run in each forked child first
+    int prefork = 0;                    // with handler: children kept forked ahead (handoff.hpp)
     std::string busy_reply;             // what a connection over the limit is told
     std::string client_busy_reply;      // and one over its address's limits (TCP only)
 
@@ -100,7 +103,17 @@ struct Forking {
     ClientLimits per_client{0, 0};      // none unless asked (the LMTP stages' clients are our own)
     std::string client_busy_reply{};    // told to a client over its address's limits; "": closed unanswered
     std::function<void()> reload = {};  // on SIGHUP, e.g. load the certificate again
+    // Sessions kept forked ahead, each waiting to be handed a connection the
+    // server accepted and admitted (handoff.hpp); 0: a fork per connection.
+    // They are replaced after SIGHUP and after kPreforkMaxAge idle, and
+    // end on SIGQUIT.
+    int prefork = 0;
+    std::function<void()> in_child = {};  // run in each forked child first, e.g. confine it
 };
+
+// How long a session forked ahead waits before it is replaced by a fresh
+// one (forked after the server's latest state: its ticket keys).
+inline constexpr std::chrono::seconds kPreforkMaxAge{60};
 
 // inetd's "wait" and the listener pass the listening socket `fd` as stdout
 // too: that copy, no output, would keep the socket listening after

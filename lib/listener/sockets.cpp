@@ -93,4 +93,21 @@ std::string address_key(const Port& p) {
     return "tcp:[" + p.host + "]:" + p.port;
 }
 
+std::pair<std::string, std::string> peer_of(const sockaddr_storage& ss, socklen_t len) {
+    char host[NI_MAXHOST] = "unknown", serv[NI_MAXSERV] = "";
+    ::getnameinfo(reinterpret_cast<const sockaddr*>(&ss), len, host, sizeof host, serv, sizeof serv,
+                  NI_NUMERICHOST | NI_NUMERICSERV);
+    return {host, serv};
+}
+
+void log_listening(log::Logger& log, const Port& p) {
+    std::string user = p.user ? p.user->name : "";
+    if (p.fd >= 0) log.event(log::Level::Info, "listening", {{"fd", std::to_string(p.fd)}, {"mode", p.label}});
+    else if (p.is_unix())
+        log.event(log::Level::Info, "listening", {{"path", p.path}, {"mode", p.label}, {"user", user}});
+    else
+        log.event(log::Level::Info, "listening",
+                  {{"address", p.host}, {"port", p.port}, {"mode", p.label}, {"user", user}});
+}
+
 }  // namespace orou::listener

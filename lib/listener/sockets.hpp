@@ -2,9 +2,13 @@
 // socket file (removed when the socket is closed), or a socket it was given.
 #pragma once
 
+#include <sys/socket.h>
+
 #include <string>
+#include <utility>
 
 #include "base/fd.hpp"
+#include "log/log.hpp"
 
 namespace orou::listener {
 
@@ -38,5 +42,11 @@ Listening listen_on(const Port& p);
 // What a port listens on: equal for ports that share one socket, so that
 // a reload keeps the socket.
 std::string address_key(const Port& p);
+
+// The client's numeric address and port.
+std::pair<std::string, std::string> peer_of(const sockaddr_storage& ss, socklen_t len);
+
+// Logs that `p` is listening (its address or path, or the fd it was given).
+void log_listening(log::Logger& log, const Port& p);
 
 }  // namespace orou::listener

@@ -28,7 +28,7 @@ using Filter = std::unique_ptr<void, FilterFree>;
 // What a session does, and no more: read and write its sockets (the
 // client, the stages, the checker), wait on them with a deadline, connect
 // to a stage, allocate, take the time, draw random bytes, handle signals
-// and its alarm, and end.  units/orouboros-smtp@.service and its siblings
+// and its alarm, count what it cost, and end.  units/orouboros-smtp@.service and its siblings
 // allow every call on it (SystemCallFilter=), checked by tests/cli/smtpd.bats.
 constexpr int kSessionCalls[] = {
     SCMP_SYS(read),          SCMP_SYS(write),
@@ -53,7 +53,7 @@ constexpr int kSessionCalls[] = {
     SCMP_SYS(gettid),        SCMP_SYS(getrandom),
     SCMP_SYS(tgkill),        SCMP_SYS(exit),
     SCMP_SYS(exit_group),    SCMP_SYS(restart_syscall),
-    SCMP_SYS(dup),
+    SCMP_SYS(dup),           SCMP_SYS(getrusage),
 };
 
 // A sanitizer build's runtime makes calls of its own in a session: it

@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sysexits.h>
@@ -70,6 +71,20 @@ struct Shared {
     std::optional<SyscallFilter> filter;       // the session runs under it
 };
 
+// What this process cost, at debug level: its CPU, its minor page faults
+// (in a forked session, mostly copies of the pages it wrote that it shared
+// with its parent) and its peak RSS.
+void log_cost(log::Logger& logger) {
+    rusage ru{};
+    if (::getrusage(RUSAGE_SELF, &ru) != 0) return;
+    const long cpu_us =
+        (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000L + ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
+    logger.event(log::Level::Debug, "session-cost",
+                 {{"cpu_us", std::to_string(cpu_us)},
+                  {"minor_faults", std::to_string(ru.ru_minflt)},
+                  {"max_rss_kb", std::to_string(ru.ru_maxrss)}});
+}
+
 int run_session(Shared& shared, Peer peer) {
     const Options& options = shared.options;
     if (shared.filter) shared.filter->load();
@@ -87,6 +102,7 @@ int run_session(Shared& shared, Peer peer) {
     Session session(options.config, Services{checker.get(), shared.ctx.get(), shared.logger, shared.loop_id}, plain,
                     std::move(peer));
     session.run();
+    log_cost(shared.logger);
     return EX_OK;
 }
 
@@ -99,6 +115,7 @@ void reload_certificate(Shared& shared) {
         tls::SslCtx ctx = tls::make_server_ctx(options.cert_file, options.key_file);
         if (shared.tickets) shared.tickets->install(ctx.get());  // tickets made before still resume
         shared.ctx = std::move(ctx);
+        tls::prepare_for_fork(shared.ctx.get());
         shared.logger.event(log::Level::Info, "reloaded", {{"cert", options.cert_file}});
     } catch (const std::exception& e) {
         shared.logger.event(log::Level::Error, "reload-failed", {{"reason", e.what()}});
@@ -112,6 +129,14 @@ int serve_connections(Shared& shared, int fd) {
     listener::Forking how{"orouboros-smtpd",         "smtpd", "", shared.options.max_connections,
                           shared.options.per_client, ""};
     how.reload = [&shared] { reload_certificate(shared); };
+    how.prefork = shared.options.prefork;
+    // Each forked session is confined at once: one forked ahead waits for
+    // its connection under the filter already.
+    how.in_child = [&shared] {
+        if (!shared.filter) return;
+        shared.filter->load();
+        shared.filter.reset();
+    };
     // Over a limit a client is told 421; on an implicit-TLS port a reply
     // in clear would only garble the handshake, so it is closed unanswered.
     if (shared.options.config.tls != TlsMode::Implicit) {
@@ -154,6 +179,7 @@ int smtpd_main(const Options& given) {
     }
     const bool listening = listener::is_listening(in);
     if (listening) listener::detach_stdout(in);  // before the chroot, which has no /dev/null
+    if (listening) tls::prepare_for_fork(shared.ctx.get());
     ::tzset();  // /etc/localtime, read now: neither the chroot nor the allow-list has it
     if (!options.user.empty()) drop_root(options);  // the key is loaded: root is done
     if (can_restrict(options)) shared.filter = SyscallFilter::compile();

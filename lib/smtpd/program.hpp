@@ -17,6 +17,7 @@ struct Options {
     std::chrono::seconds auth_timeout{30};
     int max_connections = 100;          // sessions at once, when given a listening socket
     listener::ClientLimits per_client;  // and from one client address
+    int prefork = 2;                    // sessions forked ahead, waiting for a connection
     std::string user;                   // started as root: run as this user once the key is loaded
     std::string chroot_dir;             // with user: confined to this directory
 };

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <openssl/err.h>
+#include <openssl/rand.h>
 
 #include <chrono>
 
@@ -50,6 +51,14 @@ SslCtx make_server_ctx(const std::string& cert_file, const std::string& key_file
     if (SSL_CTX_check_private_key(ctx.get()) != 1)
         throw ConfigError("key " + key_file + " does not match certificate " + cert_file);
     return ctx;
+}
+
+void prepare_for_fork(SSL_CTX* ctx) {
+    OPENSSL_init_ssl(OPENSSL_INIT_LOAD_SSL_STRINGS | OPENSSL_INIT_LOAD_CRYPTO_STRINGS, nullptr);
+    unsigned char byte;
+    (void)RAND_bytes(&byte, 1);
+    if (ctx) SSL_free(SSL_new(ctx));
+    ERR_clear_error();
 }
 
 TlsStream::TlsStream(SSL_CTX* ctx, int in_fd, int out_fd) : ssl_(SSL_new(ctx)), in_(in_fd), out_(out_fd) {

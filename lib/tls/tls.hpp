@@ -32,6 +32,12 @@ std::string last_error();
 // Throws ConfigError naming the file that does not load.
 SslCtx make_server_ctx(const std::string& cert_file, const std::string& key_file);
 
+// In a process that forks sessions: does once, before the forks, the setup
+// OpenSSL would otherwise do lazily in every session (and copy into its
+// pages there): its error strings, its random generator, the objects an
+// SSL of `ctx` (may be null) is made from.
+void prepare_for_fork(SSL_CTX* ctx);
+
 class TlsStream final : public io::Stream {
 public:
     // Sets both fds non-blocking; reads and writes wait with poll().

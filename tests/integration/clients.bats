@@ -182,19 +182,42 @@ s_client() {
     timeout 20 openssl s_client -connect "127.0.0.1:$TLS_PORT" -crlf -ign_eof "$@" <<<"QUIT" 2>&1
 }
 
-@test "tls: the demo certificate is RSA, and TLS 1.2 with ECDHE-RSA-AES128-GCM-SHA256 or ChaCha20 works" {
-    openssl x509 -in "$FIX/server.crt" -noout -text | grep -q 'Public Key Algorithm: rsaEncryption'
-    for cipher in ECDHE-RSA-AES128-GCM-SHA256 ECDHE-RSA-AES256-GCM-SHA384 ECDHE-RSA-CHACHA20-POLY1305; do
+@test "tls: the demo certificate is ECDSA P-256, and TLS 1.2 with ECDHE-ECDSA AES-GCM or ChaCha20 works" {
+    openssl x509 -in "$FIX/server.crt" -noout -text | grep -q 'Public Key Algorithm: id-ecPublicKey'
+    openssl x509 -in "$FIX/server.crt" -noout -text | grep -q 'NIST CURVE: P-256'
+    for cipher in ECDHE-ECDSA-AES128-GCM-SHA256 ECDHE-ECDSA-AES256-GCM-SHA384 ECDHE-ECDSA-CHACHA20-POLY1305; do
         run s_client -tls1_2 -cipher "$cipher"
         [ "$status" -eq 0 ] || { echo "$cipher: $output"; false; }
         [[ "$output" == *"New, TLSv1.2, Cipher is $cipher"* ]]
         [[ "$output" == *"220 vps.test ESMTP"* ]]
         [[ "$output" == *"221 2.0.0"* ]]
     done
+    run s_client -tls1_3
+    [[ "$output" == *"Peer signature type: ECDSA"* ]] || { echo "$output"; false; }
+    [[ "$output" == *"221 2.0.0"* ]]
+}
+
+@test "tls: an RSA certificate is served too, under TLS 1.2 (ECDHE-RSA) and TLS 1.3" {
+    local other=$(free_port) dir="$BATS_TEST_TMPDIR/other"
+    "$BATS_TEST_DIRNAME/../../contrib/make-cert.sh" "$dir/rsa" localhost rsa
+    ORO_WAIT_PORTS=$other start_orouboros "$dir" --cert "$dir/rsa/server.crt" --key "$dir/rsa/server.key" \
+        --delivery-domain example.com --local --mboxdir "$FIX/mail" --ssl-port "$other" --port "$(free_port)" \
+        --hostname vps.test
+    for cipher in ECDHE-RSA-AES128-GCM-SHA256 ECDHE-RSA-CHACHA20-POLY1305; do
+        run timeout 20 openssl s_client -connect "127.0.0.1:$other" -crlf -ign_eof -tls1_2 -cipher "$cipher" <<<"QUIT"
+        [ "$status" -eq 0 ] || { echo "$cipher: $output"; false; }
+        [[ "$output" == *"New, TLSv1.2, Cipher is $cipher"* ]]
+        [[ "$output" == *"221 2.0.0"* ]]
+    done
+    run timeout 20 openssl s_client -connect "127.0.0.1:$other" -crlf -ign_eof -tls1_3 <<<"QUIT"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"Server public key is 2048 bit"* ]] || { echo "$output"; false; }
+    [[ "$output" == *"New, TLSv1.3"* ]]
+    [[ "$output" == *"221 2.0.0"* ]]
 }
 
 @test "tls: TLS 1.2 suites without forward secrecy or without AEAD fail the handshake" {
-    for cipher in AES128-SHA AES128-GCM-SHA256 AES256-SHA256 ECDHE-RSA-AES128-SHA DHE-RSA-AES128-GCM-SHA256; do
+    for cipher in AES128-SHA AES128-GCM-SHA256 AES256-SHA256 ECDHE-ECDSA-AES128-SHA ECDHE-RSA-AES128-SHA DHE-RSA-AES128-GCM-SHA256; do
         run s_client -tls1_2 -cipher "$cipher"
         [ "$status" -ne 0 ] || { echo "$cipher was taken: $output"; false; }
         [[ "$output" != *"220 vps.test"* ]]

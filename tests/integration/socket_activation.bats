@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # orouboros-smtpd under systemd-socket-activate with --accept: the
-# connection arrives as fd 3 (sd_listen_fds), or as stdin/stdout (--inetd).
+# connection arrives as fd 3 (sd_listen_fds), or as stdin/stdout (--inetd);
+# and given a listening socket (Accept=no), with sessions forked ahead.
 
 load lib
 
@@ -190,4 +191,121 @@ PY
     grep -q '^From a@internet.example ' "$DIR/mail/renewed/INBOX"
     kill -0 "$SA_PID"   # the same process, still serving
     [ "$(grep -c 'event=listening' "$DIR/smtpd.log")" -eq 1 ]
+}
+
+# --prefork: sessions forked ahead wait for the connections smtpd accepts;
+# it still holds them to --max-connections and the limits per address,
+# replaces them on SIGHUP and ends them on SIGQUIT.
+
+# orouboros-smtpd handed a listening socket, with the options given.
+start_listening() {
+    systemd-socket-activate -l "127.0.0.1:$PORT" \
+        "$BIN/orouboros-smtpd" --hostname prefork.test --delivery-domain example.com \
+        --deliver "${DELIVER:-exec:$BIN/orouboros-mbox-deliver --lmtp --mboxdir $DIR/mail}" \
+        --log "$DIR/smtpd.log" --log-level DEBUG "$@" 2>"$DIR/activate.log" &
+    SA_PID=$!
+    wait_port "$PORT"
+}
+
+# The children of smtpd (systemd-socket-activate execs it: same pid).
+sessions() { pgrep -P "$SA_PID" | sort; }
+
+# Waits (at most 5 s) until smtpd has $1 children.
+wait_sessions() {
+    local i
+    for ((i = 0; i < 100; i++)); do
+        [ "$(sessions | wc -l)" -eq "$1" ] && return 0
+        sleep 0.05
+    done
+    echo "smtpd has $(sessions | wc -l) children, not $1" >&2
+    return 1
+}
+
+@test "prefork: --prefork 3 keeps three sessions forked ahead; a client is greeted and delivers; three wait again" {
+    start_listening --prefork 3
+    wait_sessions 3
+    idle=$(sessions)
+    run swaks --server "127.0.0.1:$PORT" --from a@internet.example --to pre@example.com \
+        --h-Subject "forked ahead" --timeout 20
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"220 prefork.test ESMTP"* ]]
+    [[ "$output" == *"<-  250 2.0.0"* ]]
+    grep -q '^Subject: forked ahead' "$DIR/mail/pre/INBOX"
+    grep -q '(\[127.0.0.1\])' "$DIR/mail/pre/INBOX"  # the address passed with the connection
+    wait_sessions 3
+    # the session was one of those forked ahead, and one was forked in its place
+    [ "$(comm -12 <(echo "$idle") <(sessions) | wc -l)" -eq 2 ]
+    # each session logs what it cost at debug level
+    grep -Eq 'event=session-cost cpu_us=[0-9]+ minor_faults=[0-9]+ max_rss_kb=[0-9]+' "$DIR/smtpd.log"
+}
+
+@test "prefork: the sessions forked ahead wait under the system call filter, and serve under it" {
+    # routes on sockets only (none relayed): the filter applies
+    DELIVER="unix:$DIR/deliver.sock" start_listening --prefork 2 --relay none
+    wait_sessions 2
+    for s in $(sessions); do grep -q '^Seccomp:[[:space:]]*2$' "/proc/$s/status"; done
+    run "$PY" - "$PORT" <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 10)
+f = s.makefile("rb")
+print(f.readline().decode().strip())
+s.sendall(b"EHLO client.example\r\nQUIT\r\n")
+for line in f:
+    print(line.decode().strip())
+PY
+    [ "${lines[0]:0:3}" = "220" ]
+    [ "${lines[-1]:0:3}" = "221" ]
+    ! grep -q 'event=killed' "$DIR/smtpd.log"
+}
+
+@test "prefork: --prefork 0 forks a session per connection and keeps none waiting" {
+    start_listening --prefork 0
+    run swaks --server "127.0.0.1:$PORT" --from a@internet.example --to none@example.com --timeout 20
+    [ "$status" -eq 0 ]
+    wait_sessions 0
+    [ -s "$DIR/mail/none/INBOX" ]
+}
+
+@test "prefork: the limits still hold: with --max-client-connections 1 a second connection from the address gets 421 4.7.0" {
+    start_listening --prefork 3 --max-client-connections 1
+    wait_sessions 3
+    run "$PY" - "$PORT" <<'PY'
+import socket, sys
+port = int(sys.argv[1])
+first = socket.create_connection(("127.0.0.1", port), 10)
+print(first.recv(512).decode().strip())
+second = socket.create_connection(("127.0.0.1", port), 10)
+print(second.recv(512).decode().strip())
+first.sendall(b"QUIT\r\n")
+print(first.recv(512).decode().strip())
+PY
+    [ "${lines[0]:0:3}" = "220" ]
+    [ "${lines[1]:0:9}" = "421 4.7.0" ]
+    [ "${lines[2]:0:3}" = "221" ]
+}
+
+@test "prefork: SIGHUP replaces the sessions forked ahead; SIGQUIT ends them and smtpd once a held session is done" {
+    start_listening --prefork 2
+    wait_sessions 2
+    before=$(sessions)
+    kill -HUP "$SA_PID"
+    for ((i = 0; i < 100; i++)); do
+        now=$(sessions)
+        [ "$(echo "$now" | wc -l)" -eq 2 ] && [ -z "$(comm -12 <(echo "$before") <(echo "$now"))" ] && break
+        sleep 0.05
+    done
+    [ -z "$(comm -12 <(echo "$before") <(sessions))" ]
+    # a held session finishes after SIGQUIT; the waiting ones end at once
+    exec 7<>"/dev/tcp/127.0.0.1/$PORT"
+    read -r -t 10 greeting <&7
+    [[ "$greeting" == "220 prefork.test"* ]]
+    kill -QUIT "$SA_PID"
+    wait_sessions 1
+    printf 'QUIT\r\n' >&7
+    read -r -t 10 bye <&7
+    [[ "$bye" == "221 "* ]]
+    exec 7<&-
+    for ((i = 0; i < 100; i++)); do kill -0 "$SA_PID" 2>/dev/null || break; sleep 0.05; done
+    ! kill -0 "$SA_PID" 2>/dev/null
+    SA_PID=
 }
