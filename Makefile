@@ -56,9 +56,12 @@ $(B)/liborouboros.a: $(LIB_OBJ)
 # Kept: bench/run.sh links smtpd's other ways from it.
 .SECONDARY: $(PROGRAMS:%=$(B)/cmd/%/main.o)
 
+# -z now: every symbol is bound at the program's start, so a session forked
+# from a ready smtpd neither looks symbols up nor writes (copies) the pages
+# of the binding table again; -z relro then makes them read-only.
 $(B)/bin/%: $(B)/cmd/%/main.o $(B)/liborouboros.a
 	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS) $(LDFLAGS) -Wl,--as-needed -o $@ $^ $(LDLIBS) $(LDLIBS_$*)
+	$(CXX) $(CXXFLAGS) $(LDFLAGS) -Wl,--as-needed -Wl,-z,now -Wl,-z,relro -o $@ $^ $(LDLIBS) $(LDLIBS_$*)
 
 $(B)/unit-tests: $(UNIT_OBJ) $(B)/liborouboros.a
 	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ -lgtest -lgtest_main -pthread $(ALL_LIBS)

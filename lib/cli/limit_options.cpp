@@ -4,12 +4,13 @@ namespace orou::cli {
 
 namespace {
 
-constexpr long kMaxErrorSleepMs = 60000;
+constexpr long kMaxErrorSleepMs = 60000;  // and the greeting's wait
 
 }  // namespace
 
 void add_limit_options(po::options_description& d, smtpd::Limits& l, listener::ClientLimits& c) {
     auto sleep = [&l](long ms) { l.error_sleep = std::chrono::milliseconds(ms); };
+    auto greet = [&l](long ms) { l.greet_wait = std::chrono::milliseconds(ms); };
     // clang-format off
     d.add_options()
         ("max-errors", po::value(&l.max_errors)->default_value(l.max_errors), "errors before disconnect")
@@ -17,6 +18,8 @@ void add_limit_options(po::options_description& d, smtpd::Limits& l, listener::C
          "errors before each error's reply waits")
         ("error-sleep-ms", po::value<long>()->default_value(l.error_sleep.count())->notifier(sleep),
          "the wait after an error past the soft limit, growing with each, ms")
+        ("greet-wait-ms", po::value<long>()->default_value(l.greet_wait.count())->notifier(greet),
+         "how long the greeting waits for a client that talks first, ms")
         ("max-junk-commands", po::value(&l.max_junk)->default_value(l.max_junk),
          "NOOP, RSET, VRFY and HELP before disconnect")
         ("max-header-size", po::value(&l.max_header)->default_value(l.max_header), "header section limit, bytes")
@@ -33,6 +36,8 @@ void check_limit_options(const smtpd::Limits& l, const listener::ClientLimits& c
     if (l.soft_errors < 0) throw po::error("--soft-error-limit may not be negative");
     if (l.error_sleep.count() < 0 || l.error_sleep.count() > kMaxErrorSleepMs)
         throw po::error("--error-sleep-ms must be between 0 and 60000");
+    if (l.greet_wait.count() < 0 || l.greet_wait.count() > kMaxErrorSleepMs)
+        throw po::error("--greet-wait-ms must be between 0 and 60000");
     if (l.max_header < 1024) throw po::error("--max-header-size must be at least 1024");
     if (l.max_hops < 1 || l.max_hops > 1000) throw po::error("--max-hops must be between 1 and 1000");
     if (c.max_connections < 0 || c.max_rate < 0)
@@ -46,6 +51,8 @@ std::vector<std::string> limit_words(const smtpd::Limits& l, const listener::Cli
             std::to_string(l.soft_errors),
             "--error-sleep-ms",
             std::to_string(l.error_sleep.count()),
+            "--greet-wait-ms",
+            std::to_string(l.greet_wait.count()),
             "--max-junk-commands",
             std::to_string(l.max_junk),
             "--max-header-size",

@@ -25,6 +25,7 @@ struct Limits {
     int max_errors = 20;                          // then 421 and close (Postfix's smtpd_hard_error_limit)
     int soft_errors = 10;                         // past this, each error's reply waits (smtpd_soft_error_limit)
     std::chrono::milliseconds error_sleep{1000};  // the first wait; each next one a step longer
+    std::chrono::milliseconds greet_wait{0};      // for input before the greeting (postscreen_greet_wait)
     int max_junk = 100;  // NOOP, RSET, VRFY, HELP; then 421 and close (smtpd_junk_command_limit)
     int max_auth_failures = 3;
     std::chrono::seconds idle{300};

@@ -145,14 +145,16 @@ void Session::flush() {
     stream_->write(data);
 }
 
-// Input that arrives before the greeting is from a client that does not
-// wait its turn: it is dropped, never executed.
+// Input that arrives before the greeting, or within --greet-wait-ms of
+// the connection, is from a client that does not wait its turn: it is
+// dropped, never executed.
 void Session::discard_pregreet() {
     std::array<char, 4096> buf;
     std::size_t dropped = 0;
     for (int i = 0; i < 64; ++i) {
         pollfd p{peer_.in_fd, POLLIN, 0};
-        if (::poll(&p, 1, 0) <= 0 || !(p.revents & POLLIN)) break;
+        const int wait = i == 0 ? static_cast<int>(config_.limits.greet_wait.count()) : 0;
+        if (::poll(&p, 1, wait) <= 0 || !(p.revents & POLLIN)) break;
         ssize_t n = ::recv(peer_.in_fd, buf.data(), buf.size(), MSG_DONTWAIT);
         if (n <= 0) break;
         dropped += static_cast<std::size_t>(n);

@@ -38,13 +38,21 @@ std::string rfc5322_date() {
 }
 
 // The verdict for the client from the next hop's per-recipient replies:
-// all 2xx -> 250; any 4xx -> 451 with its text; else 554 with the text.
+// all 2xx -> 250; any 4xx -> 451 with its text; else the refusals' own
+// code when they agree (550 for a policy refusal), 554 when they do not.
 Reply combine(const std::vector<Reply>& replies, const std::string& id) {
     for (const auto& r : replies)
         if (r.temporary()) return {451, r.status.empty() ? "4.3.0" : r.status, r.text};
-    for (const auto& r : replies)
-        if (!r.ok()) return {554, r.status.empty() || r.status[0] != '5' ? "5.3.0" : r.status, r.text};
-    return R::accepted(id);
+    const Reply* refusal = nullptr;
+    bool agree = true;
+    for (const auto& r : replies) {
+        if (r.ok()) continue;
+        agree = agree && (!refusal || r.code == refusal->code);
+        if (!refusal) refusal = &r;
+    }
+    if (!refusal) return R::accepted(id);
+    const int code = agree && refusal->code / 100 == 5 ? refusal->code : 554;
+    return {code, refusal->status.empty() || refusal->status[0] != '5' ? "5.3.0" : refusal->status, refusal->text};
 }
 
 // The reply to a message the DATA reader refused; Timeout's is the

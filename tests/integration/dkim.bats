@@ -13,6 +13,8 @@ setup() {
     PIDS=()
     mkdir -p "$T/keys" "$T/out"
     printf '%s\n' "$CREDS_ASDF" >"$T/creds.json"
+    # asdf sends as alice of the signed domain and of another one
+    orouboros-mkcreds --file "$T/creds.json" senders asdf add example.com other.example
     (cd "$T/keys" && opendkim-genkey -b 2048 -d example.com -s sel)
     openssl genpkey -algorithm ed25519 -out "$T/keys/ed.private" 2>/dev/null
     SINK="exec:$BIN/orouboros-mbox-deliver --config /dev/null --lmtp --wmaildir $T/out --hostname sink.test"
@@ -140,6 +142,7 @@ verify() { "$PY" "$BATS_TEST_DIRNAME/dkim_verify.py" "$DNS_PORT" "$1"; }
 @test "dkim: the listener with --dkim-key signs authenticated mail on the relay route, and it verifies" {
     start_dns
     make_fixtures "$T/vps"
+    orouboros-mkcreds --file "$T/vps/creds.json" senders asdf add example.com
     mkdir -p "$T/home"
     HOME_PORT=$(free_port) VPS_PORT=$(free_port)
     ORO_WAIT_PORTS=$HOME_PORT start_orouboros "$T/home" --port "$HOME_PORT" --hostname home.test \

@@ -16,6 +16,7 @@ setup_file() {
     export W=$(mktemp -d /tmp/orouboros-dkim.XXXXXX)
     chmod 755 "$W"
     make_fixtures "$W"
+    orouboros-mkcreds --file "$W/creds.json" senders asdf add example.com
     chmod 600 "$W/server.key"
     chgrp "$U_AUTH" "$W/creds.json" && chmod 640 "$W/creds.json"
     mkdir -m 755 "$W/keys"

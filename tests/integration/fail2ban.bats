@@ -17,7 +17,7 @@ setup_file() {
         --cert "$FIX/server.crt" --key "$FIX/server.key" \
         --delivery-domain example.com --local --mboxdir "$FIX/mail" \
         --port "$PLAIN_PORT" --ssl-port "$TLS_PORT" \
-        --user-credentials "$FIX/creds.json" --hostname vps.test --error-sleep-ms 0
+        --user-credentials "$FIX/creds.json" --hostname vps.test --error-sleep-ms 0 --greet-wait-ms 1000
 }
 
 teardown_file() {

@@ -113,12 +113,12 @@ PY
         echo "$u $score"
         [ -n "$score" ]
         case $u in
-        orouboros-forward.service | orouboros-relay.service) awk -v s="$score" 'BEGIN { exit !(s <= 2.0) }' ;;
+        orouboros-forward.service | orouboros-relay.service | orouboros-verify.service) awk -v s="$score" 'BEGIN { exit !(s <= 2.0) }' ;;
         *) awk -v s="$score" 'BEGIN { exit !(s <= 1.0) }' ;;
         esac
         n=$((n + 1))
     done
-    [ "$n" -eq 10 ]
+    [ "$n" -eq 11 ]
 }
 
 @test "units: the sessions' group alone may connect to the stages; each part has its own user" {

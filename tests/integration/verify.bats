@@ -86,8 +86,8 @@ results() {  # MBOX SUBJECT: the Authentication-Results fields there, as authres
 @test "verify: with --verify-dmarc-reject a p=reject failure gets 5.7.1 and nothing is stored" {
     start_vps --verify-dmarc-reject
     run send 127.0.0.3 "rejected" -
-    # the stage says 550 5.7.1 (tests/cli/verify.bats); smtpd's reply after DATA is 554, its enhanced code kept
-    [[ "$output" == "554 5.7.1 "* ]]
+    # the stage's 550 5.7.1 (tests/cli/verify.bats) is what the client hears after DATA
+    [[ "$output" == "550 5.7.1 "* ]]
     [ ! -e "$T/vps/mail/bob/INBOX" ] || ! grep -q '^Subject: rejected' "$T/vps/mail/bob/INBOX"
     run send 127.0.0.2 "allowed" -
     [ "$output" = 250 ]

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """The examples of README.md, contrib/README.md and the man pages' EXAMPLES,
 against tests/man/examples.list.
 

@@ -4,7 +4,8 @@
 # says the convention).  The names and defaults come from --help at test
 # time, so the check holds as options come and go.
 
-PROGRAMS=(orouboros orouboros-smtpd orouboros-authcheck orouboros-mbox-deliver orouboros-forward orouboros-mkcreds)
+PROGRAMS=(orouboros orouboros-smtpd orouboros-authcheck orouboros-mbox-deliver orouboros-forward orouboros-mkcreds
+    orouboros-dkim-sign orouboros-verify)
 
 check() { "$BATS_TEST_DIRNAME/options.py" "$OROUBOROS_BIN" "$1"; }
 
@@ -79,4 +80,16 @@ check() { "$BATS_TEST_DIRNAME/options.py" "$OROUBOROS_BIN" "$1"; }
     sed -i '/^\.It Fl -max-hops/d' "$man/orouboros-smtpd.8"
     OROUBOROS_MAN=$man run check orouboros-smtpd
     [[ "$output" == *"--help shows --max-hops, the page has no item for it"* ]]
+}
+
+@test "man: orouboros-dkim-sign(8) and [dkim-sign] agree with orouboros-dkim-sign --help" {
+    run check orouboros-dkim-sign
+    echo "$output"
+    [ "$status" -eq 0 ]
+}
+
+@test "man: orouboros-verify(8) and [verify] agree with orouboros-verify --help" {
+    run check orouboros-verify
+    echo "$output"
+    [ "$status" -eq 0 ]
 }

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """The options a man page documents against those a program's --help shows.
 
 usage: options.py BIN_DIR PROGRAM

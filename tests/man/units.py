@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """The unit text a man page shows against the units that are installed.
 
 usage: units.py PAGE...

@@ -104,8 +104,8 @@ TEST(ConfigFileProblems, ADeprecatedNameIsReadInItsSectionButRefusedAtTheTopLeve
 TEST(ConfigFileProblems, EveryProgramOfTheSuiteIsInTheRegistryWithItsOwnSection) {
     std::vector<std::string> sections;
     for (const auto& p : programs()) sections.push_back(p.spec->section);
-    EXPECT_EQ(sections,
-              (std::vector<std::string>{"orouboros", "smtpd", "authcheck", "mkcreds", "mbox-deliver", "forward"}));
+    EXPECT_EQ(sections, (std::vector<std::string>{"orouboros", "smtpd", "authcheck", "mkcreds", "mbox-deliver",
+                                                  "forward", "dkim-sign", "verify"}));
 }
 
 }  // namespace
