@@ -142,10 +142,10 @@ PY
 }
 
 @test "limits: the listener passes its session budgets on to orouboros-smtpd" {
-    start_listener --max-errors 7 --soft-error-limit 3 --error-sleep-ms 5 --max-junk-commands 9 \
+    start_listener --max-errors 7 --soft-error-limit 3 --error-sleep-ms 5 --greet-wait-ms 6 --max-junk-commands 9 \
         --max-header-size 4096 --max-hops 12 --max-client-connections 4 --max-client-rate 40
     smtpd=$(listener_child "$T" orouboros-smtpd)
-    tr '\0' ' ' <"/proc/$smtpd/cmdline" | grep -q -- "--max-errors 7 --soft-error-limit 3 --error-sleep-ms 5 --max-junk-commands 9 --max-header-size 4096 --max-hops 12 --max-client-connections 4 --max-client-rate 40"
+    tr '\0' ' ' <"/proc/$smtpd/cmdline" | grep -q -- "--max-errors 7 --soft-error-limit 3 --error-sleep-ms 5 --greet-wait-ms 6 --max-junk-commands 9 --max-header-size 4096 --max-hops 12 --max-client-connections 4 --max-client-rate 40"
 }
 
 # A stage that refuses every recipient, as a home server refuses addresses
