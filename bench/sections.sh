@@ -89,11 +89,12 @@ if [ -f "$objs/cmd/orouboros-smtpd/main.o" ]; then
 fi
 
 # --- Memory ------------------------------------------------------------------
-wait_idle() {  # no session under the listener's programs but the 4 forked ahead (--prefork 2, two ports)
+wait_idle() {  # no session under the listener's smtpds but the 4 forked ahead (--prefork 2, two ports)
     local p n
     for _ in $(seq 600); do
         n=0
         for p in $(cat /proc/"$listener"/task/*/children 2>/dev/null); do
+            [ "$(cat /proc/"$p"/comm 2>/dev/null)" = orouboros-smtpd ] || continue  # the stages keep workers
             n=$((n + $(cat /proc/"$p"/task/*/children 2>/dev/null | wc -w)))
         done
         [ "$n" -le 4 ] && return 0
