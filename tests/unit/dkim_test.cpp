@@ -7,9 +7,10 @@
 
 namespace {
 
-using namespace orou;
-
-std::optional<std::string> domain(std::string_view text) { return dkim::from_domain(smtp::StringMessage(text)); }
+// Named in full: libopendkim has a struct dkim of its own.
+std::optional<std::string> domain(std::string_view text) {
+    return orou::dkim::from_domain(orou::smtp::StringMessage(text));
+}
 
 }  // namespace
 
@@ -32,12 +33,12 @@ TEST(DkimFromDomain, NoFromTwoFromsOrNoAddressGiveNone) {
 }
 
 TEST(DkimSignFilter, WithoutAuthOrWithoutAKeyTheMessagePassesUnchanged) {
-    const dkim::Signer signer({});
-    log::Logger log("test", "NONE", log::Level::Error);
-    dkim::SignFilter filter(signer, log);
-    const smtp::StringMessage message("From: a@example.com\r\n\r\nhi\r\n");
+    const orou::dkim::Signer signer({});
+    orou::log::Logger log("test", "NONE", orou::log::Level::Error);
+    orou::dkim::SignFilter signing(signer, log);
+    const orou::smtp::StringMessage message("From: a@example.com\r\n\r\nhi\r\n");
     for (const char* auth : {"", "asdf"}) {
-        const filter::Verdict v = filter.check({"a@example.com", auth, {"b@far.example"}, {}, "id"}, message);
+        const orou::filter::Verdict v = signing.check({"a@example.com", auth, {"b@far.example"}, {}, "id"}, message);
         EXPECT_FALSE(v.refusal);
         EXPECT_EQ(v.prepend, "");
         EXPECT_FALSE(v.drop);
