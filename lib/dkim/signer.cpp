@@ -7,6 +7,13 @@
 
 #include "base/error.hpp"
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define OROU_LSAN 1
+#include <sanitizer/lsan_interface.h>
+#endif
+#endif
+
 namespace orou::dkim {
 
 namespace {
@@ -74,6 +81,12 @@ Signer::Result Signer::sign(std::string_view domain, const smtp::MessageSource& 
 }
 
 Signer::Result Signer::sign_one(const Key& key, const smtp::MessageSource& message, const std::string& id) const {
+#ifdef OROU_LSAN
+    // libopendkim 2.11 does not free an Ed25519 key it loads to sign (about
+    // 1.3 KB a signature; a worker ends after --max-use connections): not
+    // counted as our leak in a sanitizer build.
+    const __lsan::ScopedDisabler libopendkim_leaks;
+#endif
     // libopendkim reads the key and the names but keeps no pointer past dkim_free.
     std::string pem(key.pem.view());
     DKIM_STAT stat = DKIM_STAT_OK;
