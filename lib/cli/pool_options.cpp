@@ -1,5 +1,7 @@
 #include "cli/pool_options.hpp"
 
+#include "base/limits.hpp"
+
 namespace orou::cli {
 
 namespace {
@@ -29,6 +31,18 @@ listener::Pool pool_from(const po::variables_map& vm, std::string program) {
     pool.workers = static_cast<int>(vm["workers"].as<unsigned>());
     pool.max_use = static_cast<int>(vm["max-use"].as<unsigned>());
     return pool;
+}
+
+void add_stage_options(po::options_description& d) {
+    // clang-format off
+    d.add_options()
+        ("max-message-size", po::value<std::size_t>()->default_value(kDefaultMaxMessage), "largest message, bytes")
+        ("idle-timeout", po::value<unsigned>()->default_value(300), "seconds the input may stay silent")
+        ("session-timeout", po::value<unsigned>()->default_value(1800), "seconds an LMTP session may last")
+        ("log", po::value<std::string>()->default_value("STDERR"), "STDERR, STDOUT, NONE or a file")
+        ("log-level", po::value<std::string>()->default_value("INFO"), "DEBUG, INFO, WARNING or ERROR");
+    // clang-format on
+    add_pool_options(d);
 }
 
 }  // namespace orou::cli

@@ -15,6 +15,10 @@ namespace orou::cli {
 // least 1, checked as the options are parsed.
 void add_pool_options(po::options_description& d);
 
+// The options of every LMTP stage, declared once: --max-message-size,
+// --idle-timeout, --session-timeout, --log, --log-level, and the pool's.
+void add_stage_options(po::options_description& d);
+
 // The pool those options describe, for `program`.
 listener::Pool pool_from(const po::variables_map& vm, std::string program);
 

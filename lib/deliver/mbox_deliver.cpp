@@ -68,14 +68,9 @@ po::options_description options() {
         ("recover", po::bool_switch(), "repair what killed deliveries left in the mail directory, then exit")
         ("from,f", po::value<std::string>()->default_value(""), "envelope sender; empty or <> for none")
         ("recipient", po::value<std::vector<std::string>>(), "a recipient (also given as operands)")
-        ("hostname", po::value<std::string>(), "host name for the greeting and Maildir file names")
-        ("max-message-size", po::value<std::size_t>()->default_value(kDefaultMaxMessage), "largest message, bytes")
-        ("idle-timeout", po::value<unsigned>()->default_value(300), "seconds the input may stay silent")
-        ("session-timeout", po::value<unsigned>()->default_value(1800), "timeout of a whole session, seconds")
-        ("log", po::value<std::string>()->default_value("STDERR"), "STDERR, STDOUT, NONE or a file")
-        ("log-level", po::value<std::string>()->default_value("INFO"), "DEBUG, INFO, WARNING or ERROR");
+        ("hostname", po::value<std::string>(), "host name for the greeting and Maildir file names");
     // clang-format on
-    cli::add_pool_options(d);
+    cli::add_stage_options(d);
     return d;
 }
 

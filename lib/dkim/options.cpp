@@ -18,14 +18,9 @@ po::options_description options() {
         ("config", po::value<std::string>(), "read options from FILE (section [dkim-sign])")
         ("key", po::value<std::vector<std::string>>(), "DOMAIN:SELECTOR:KEYFILE, a key to sign with (repeatable)")
         ("next", po::value<std::string>(), "the next stage: exec:PROGRAM ARGS, unix:PATH or lmtp:HOST:PORT")
-        ("hostname", po::value<std::string>(), "host name for the greeting")
-        ("max-message-size", po::value<std::size_t>()->default_value(kDefaultMaxMessage), "largest message, bytes")
-        ("idle-timeout", po::value<unsigned>()->default_value(300), "seconds the input may stay silent")
-        ("session-timeout", po::value<unsigned>()->default_value(1800), "timeout of a whole session, seconds")
-        ("log", po::value<std::string>()->default_value("STDERR"), "STDERR, STDOUT, NONE or a file")
-        ("log-level", po::value<std::string>()->default_value("INFO"), "DEBUG, INFO, WARNING or ERROR");
+        ("hostname", po::value<std::string>(), "host name for the greeting");
     // clang-format on
-    cli::add_pool_options(d);
+    cli::add_stage_options(d);
     return d;
 }
 

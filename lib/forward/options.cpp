@@ -144,14 +144,9 @@ po::options_description options() {
         ("connect-timeout", po::value<unsigned>()->default_value(30), "seconds for each connection")
         ("reply-timeout", po::value<unsigned>()->default_value(120), "seconds for each reply")
         ("upstream-timeout", po::value<unsigned>()->default_value(240),
-         "seconds to reach the upstream's session, and for DATA")
-        ("idle-timeout", po::value<unsigned>()->default_value(300), "seconds the input may stay silent")
-        ("session-timeout", po::value<unsigned>()->default_value(1800), "seconds an LMTP session may last")
-        ("max-message-size", po::value<std::size_t>()->default_value(kDefaultMaxMessage), "largest message, bytes")
-        ("log", po::value<std::string>()->default_value("STDERR"), "STDERR, STDOUT, NONE or a file")
-        ("log-level", po::value<std::string>()->default_value("INFO"), "DEBUG, INFO, WARNING or ERROR");
+         "seconds to reach the upstream's session, and for DATA");
     // clang-format on
-    cli::add_pool_options(d);
+    cli::add_stage_options(d);
     return d;
 }
 

@@ -22,14 +22,9 @@ po::options_description options() {
         ("lookup-timeout", po::value<unsigned>()->default_value(10), "seconds for all lookups of a message")
         ("dmarc-reject", po::bool_switch(), "refuse (550 5.7.1) what fails DMARC under p=reject")
         ("public-suffix-list", po::value<std::string>()->default_value(kPublicSuffixList),
-         "the public suffix list, for DMARC's organizational domains")
-        ("idle-timeout", po::value<unsigned>()->default_value(300), "seconds the input may stay silent")
-        ("session-timeout", po::value<unsigned>()->default_value(1800), "seconds an LMTP session may last")
-        ("max-message-size", po::value<std::size_t>()->default_value(kDefaultMaxMessage), "largest message, bytes")
-        ("log", po::value<std::string>()->default_value("STDERR"), "STDERR, STDOUT, NONE or a file")
-        ("log-level", po::value<std::string>()->default_value("INFO"), "DEBUG, INFO, WARNING or ERROR");
+         "the public suffix list, for DMARC's organizational domains");
     // clang-format on
-    cli::add_pool_options(d);
+    cli::add_stage_options(d);
     return d;
 }
 
