@@ -17,7 +17,13 @@ CPPFLAGS  += -Ilib -D_GNU_SOURCE
 # --as-needed: a library a program makes no call into is not loaded at
 # each of its starts (libunbound and libcurl are the stages' that look
 # things up, libopendkim, libspf2 and libopendmarc the filters').
-LDLIBS    := -lboost_program_options -lssl -lcrypto -lsystemd -lseccomp
+# The C++ runtime and Boost.Program_options are linked in: loading their
+# shared objects (and relocating against them) cost a program started per
+# connection about a fifth of its start (bench/RESULTS.md, "Starting one
+# smtpd").  OpenSSL, libseccomp, libc and the stages' libraries stay shared,
+# so their security updates reach every program at its next start.
+STATIC_CXX ?= -static-libstdc++ -static-libgcc
+LDLIBS    := -Wl,-Bstatic -lboost_program_options -Wl,-Bdynamic -lssl -lcrypto -lseccomp
 LDLIBS_orouboros-forward   := -lunbound -lcurl
 LDLIBS_orouboros-dkim-sign := -lopendkim
 LDLIBS_orouboros-verify    := -lunbound -lspf2 -lopendkim -lopendmarc
@@ -61,7 +67,7 @@ $(B)/liborouboros.a: $(LIB_OBJ)
 # of the binding table again; -z relro then makes them read-only.
 $(B)/bin/%: $(B)/cmd/%/main.o $(B)/liborouboros.a
 	@mkdir -p $(@D)
-	$(CXX) $(CXXFLAGS) $(LDFLAGS) -Wl,--as-needed -Wl,-z,now -Wl,-z,relro -o $@ $^ $(LDLIBS) $(LDLIBS_$*)
+	$(CXX) $(CXXFLAGS) $(LDFLAGS) $(STATIC_CXX) -Wl,--as-needed -Wl,-z,now -Wl,-z,relro -o $@ $^ $(LDLIBS) $(LDLIBS_$*)
 
 $(B)/unit-tests: $(UNIT_OBJ) $(B)/liborouboros.a
 	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $^ -lgtest -lgtest_main -pthread $(ALL_LIBS)
@@ -162,7 +168,7 @@ SAN_LDFLAGS  ?= -fsanitize=address,undefined
 SAN_LOGS      = $(CURDIR)/$(SAN_B)/sanitizer-logs
 SAN_ENV       = ASAN_OPTIONS=log_path=$(SAN_LOGS)/asan:detect_leaks=1:detect_stack_use_after_return=1 \
                 UBSAN_OPTIONS=log_path=$(SAN_LOGS)/ubsan:print_stacktrace=1:halt_on_error=1
-SAN_MAKE      = CXXFLAGS="$(SAN_CXXFLAGS)" LDFLAGS="$(SAN_LDFLAGS)" $(MAKE) -j$(JOBS) B=$(SAN_B) CXX=$(SAN_CXX)
+SAN_MAKE      = CXXFLAGS="$(SAN_CXXFLAGS)" LDFLAGS="$(SAN_LDFLAGS)" $(MAKE) -j$(JOBS) B=$(SAN_B) CXX=$(SAN_CXX) STATIC_CXX=
 FUZZ_NAMES   := $(sort $(patsubst tests/fuzz/%_fuzz.cpp,%,$(wildcard tests/fuzz/*_fuzz.cpp)))
 FUZZ_SECONDS ?= 300
 FUZZ_SMOKE_SECONDS ?= 4

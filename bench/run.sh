@@ -9,7 +9,8 @@
 #             orouboros-mbox-deliver on its unix socket (fsync into one mbox);
 #   accept    orouboros-smtpd started per connection by
 #             systemd-socket-activate --inetd (systemd Accept=yes, inetd
-#             nowait), running orouboros-mbox-deliver --lmtp per session;
+#             nowait), handing each message to orouboros-mbox-deliver's
+#             pool on its unix socket, as the units run them;
 #   postfix   the Debian postfix package from a private configuration and
 #             queue, virtual(8) delivering into an mbox (fsynced);
 #   floor     a tiny static C program (bench/floor.c, gcc -static) under
@@ -102,13 +103,26 @@ listener_cmd=("$bin/orouboros" --single-user --host 127.0.0.1 --port "$L_PORT" -
     --max-client-connections 0 --max-client-rate 0)  # the load comes from one address
 start_ns listener "${listener_cmd[@]}"
 
-# The programs per connection.
+# The programs per connection, as the units run them: orouboros-mbox-deliver
+# serving its socket from its pool (orouboros-deliver.socket, Accept=no),
+# and orouboros-smtpd started per connection (Accept=yes), which hands it
+# the message over that socket.  One of each per namespace, so the pool's
+# CPU is counted with the sessions'.
 A_PORT=$(free_port) A_SSL=$(free_port)
-smtpd_accept=("$bin/orouboros-smtpd" --hostname bench.test --delivery-domain example.com --relay none
-    --deliver "exec:$bin/orouboros-mbox-deliver --lmtp --mboxdir $T/mail-accept --log NONE" --log NONE
-    --max-message-size 60000000 --max-client-connections 0 --max-client-rate 0)
-start_ns accept_plain systemd-socket-activate --inetd -a -l "127.0.0.1:$A_PORT" "${smtpd_accept[@]}" --tls none
-start_ns accept_tls systemd-socket-activate --inetd -a -l "127.0.0.1:$A_SSL" "${smtpd_accept[@]}" \
+cat >"$T/accept.sh" <<EOF
+#!/bin/bash
+# usage: accept.sh PORT DELIVER_SOCKET SMTPD_OPTIONS...
+port=\$1 sock=\$2
+shift 2
+systemd-socket-activate -l "\$sock" "$bin/orouboros-mbox-deliver" --lmtp --mboxdir "$T/mail-accept" --log NONE &
+for _ in \$(seq 200); do [ -S "\$sock" ] && break; sleep 0.02; done
+exec systemd-socket-activate --inetd -a -l "127.0.0.1:\$port" "$bin/orouboros-smtpd" --hostname bench.test \\
+    --delivery-domain example.com --relay none --deliver "unix:\$sock" --log NONE \\
+    --max-message-size 60000000 --max-client-connections 0 --max-client-rate 0 "\$@"
+EOF
+chmod +x "$T/accept.sh"
+start_ns accept_plain "$T/accept.sh" "$A_PORT" "$T/deliver-plain.sock" --tls none
+start_ns accept_tls "$T/accept.sh" "$A_SSL" "$T/deliver-tls.sock" \
     --tls implicit --cert "$T/server.crt" --key "$T/server.key"
 
 # The floor.

@@ -200,7 +200,13 @@ floor_row=$(grep '^floor plain c1 one/conn 1KiB' "$rows" | cut -f4,5 || true)
     echo
     echo "The listener: \`$(echo "${listener_cmd[*]}" | sed "s|$T|\$T|g; s|$bin|\$BIN|g")\`"
     echo
-    echo "accept: \`systemd-socket-activate --inetd -a -l PORT $(echo "${smtpd_accept[*]}" | sed "s|$T|\$T|g; s|$bin|\$BIN|g") --tls none|implicit ...\`"
+    echo "accept (the mbox-deliver pool, then smtpd per connection):"
+    echo
+    echo '```'
+    sed -n '/^systemd-socket-activate/,$p' "$T/accept.sh" | sed "s|$T|\$T|g; s|$bin|\$BIN|g"
+    echo '```'
+    echo
+    echo "with \`--tls none\` or \`--tls implicit --cert ... --key ...\`."
     echo
     echo "postfix: Postfix $(postconf -d -h mail_version 2>/dev/null), master.cf smtpd on two ports (one with"
     echo "\`smtpd_tls_wrappermode=yes\`), virtual(8) into one mbox, default limits."

@@ -12,7 +12,7 @@ case "${1:---test}" in
 *) echo "usage: contrib/install-deps.sh [--demo | --test]" >&2; exit 64 ;;
 esac
 # Building: the compiler and the libraries the programs link.
-PACKAGES="g++ make pkg-config libssl-dev libsystemd-dev libboost-program-options-dev nlohmann-json3-dev libunbound-dev"
+PACKAGES="g++ make pkg-config libssl-dev libboost-program-options-dev nlohmann-json3-dev libunbound-dev"
 PACKAGES="$PACKAGES libseccomp-dev"  # orouboros-smtpd: the sessions' system call allow-list
 PACKAGES="$PACKAGES libopendkim-dev"  # orouboros-dkim-sign: DKIM signatures; orouboros-verify: DKIM verdicts
 PACKAGES="$PACKAGES libspf2-dev libopendmarc-dev publicsuffix"  # orouboros-verify: SPF, DMARC

@@ -2,8 +2,11 @@
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <systemd/sd-daemon.h>
 #include <unistd.h>
+
+#include <charconv>
+#include <cstdlib>
+#include <string_view>
 
 #include "base/error.hpp"
 #include "base/fd.hpp"
@@ -17,13 +20,30 @@ bool is_listening(int fd) {
     return ::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) == 0 && on;
 }
 
+int passed_sockets(const char* listen_pid, const char* listen_fds, pid_t self) {
+    if (!listen_pid || !listen_fds) return 0;
+    long pid = 0, n = 0;
+    const std::string_view p(listen_pid), f(listen_fds);
+    if (std::from_chars(p.data(), p.data() + p.size(), pid) != std::from_chars_result{p.data() + p.size(), {}})
+        throw ConfigError("LISTEN_PID is not a process id: " + std::string(p));
+    if (pid != self) return 0;  // meant for another process (a parent that did not clear it)
+    if (std::from_chars(f.data(), f.data() + f.size(), n) != std::from_chars_result{f.data() + f.size(), {}} || n < 0 ||
+        n > 1024)
+        throw ConfigError("LISTEN_FDS is not a count of sockets: " + std::string(f));
+    return static_cast<int>(n);
+}
+
+// systemd's socket passing (sd_listen_fds(3), a stable interface): the
+// sockets from fd 3 on, when $LISTEN_PID is this process.  Read here rather
+// than with libsystemd, which would load seven libraries into every program
+// started per connection for it (journal.cpp says what that costs).
 int systemd_socket() {
-    const int n = sd_listen_fds(1);
-    if (n < 0) throw SysError("read the sockets passed by systemd", -n);
+    const int n = passed_sockets(std::getenv("LISTEN_PID"), std::getenv("LISTEN_FDS"), ::getpid());
+    for (const char* name : {"LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES"}) ::unsetenv(name);  // not for our children
     if (n == 0) return -1;
     if (n > 1) throw ConfigError("systemd must pass one socket, not " + std::to_string(n));
-    check_sys(::fcntl(SD_LISTEN_FDS_START, F_SETFD, FD_CLOEXEC), "set close-on-exec");
-    return SD_LISTEN_FDS_START;
+    check_sys(::fcntl(kFirstPassedSocket, F_SETFD, FD_CLOEXEC), "set close-on-exec");
+    return kFirstPassedSocket;
 }
 
 // inetd's "wait" and the listener pass the listening socket as stdout too;

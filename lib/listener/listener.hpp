@@ -90,8 +90,14 @@ int serve(const std::vector<Port>& ports, const Limits& limits, log::Logger& log
 bool is_listening(int fd);
 
 // The one socket systemd passed (made close-on-exec), or -1 when it passed
-// none.  Throws ConfigError when it passed more than one.
+// none.  Throws ConfigError when it passed more than one, or when
+// $LISTEN_PID or $LISTEN_FDS is garbage.
 int systemd_socket();
+
+// How many sockets systemd passed this process (self), from $LISTEN_PID and
+// $LISTEN_FDS (either null: none); 0 when they are for another process.
+inline constexpr int kFirstPassedSocket = 3;
+int passed_sockets(const char* listen_pid, const char* listen_fds, pid_t self);
 
 // How a program serves a listening socket it was given (systemd
 // Accept=no, inetd "wait", the orouboros listener).

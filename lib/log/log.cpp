@@ -44,10 +44,10 @@ std::string escape(std::string_view value) {
 Logger::Logger(std::string prog, std::string_view target, Level level) : prog_(std::move(prog)), level_(level) {
     if (target == "JOURNAL") {
         out_ = stderr;  // where the lines go when the journal is not there
-        journal_ = journal_listens();
+        journal_ = connect_journal();
     } else if (target == "STDERR" || target.empty()) {
         out_ = stderr;
-        journal_ = stderr_is_journal();
+        if (stderr_is_journal()) journal_ = connect_journal();
     } else if (target == "STDOUT") {
         out_ = stdout;
     } else if (target != "NONE") {
@@ -89,7 +89,7 @@ bool Logger::send_journal(Level level, std::string_view name, std::initializer_l
     if (!sid_.empty()) entry.add("sid", sid_);
     entry.add("event", escape_bytes(name));
     for (const auto& [k, v] : fields) entry.add(k, escape_bytes(v));
-    return send(entry);
+    return send(journal_.get(), entry);
 }
 
 std::string new_id() {

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <utility>
 
+#include "base/fd.hpp"
+
 namespace orou::log {
 
 enum class Level { Debug = 0, Info = 1, Warning = 2, Error = 3 };
@@ -39,7 +41,7 @@ public:
     void set_sid(std::string sid) { sid_ = std::move(sid); }
     const std::string& sid() const { return sid_; }
     bool enabled(Level level) const { return out_ && level >= level_; }
-    bool journal() const { return journal_; }  // events go to the journal
+    bool journal() const { return static_cast<bool>(journal_); }  // events go to the journal
 
     void event(Level level, std::string_view name, std::initializer_list<Field> fields);
 
@@ -58,7 +60,7 @@ private:
     Level level_;
     std::FILE* out_ = nullptr;
     bool owned_ = false;
-    bool journal_ = false;
+    Fd journal_;  // connected to journald's socket
 };
 
 // 16 random hex digits from getrandom(2): one id per session / message.

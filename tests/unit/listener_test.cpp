@@ -2,6 +2,7 @@
 // own, at most max_connections at once, a clean stop on SIGTERM, and on
 // SIGQUIT no more connections while the running sessions finish.
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -11,9 +12,11 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <string>
 #include <thread>
 
+#include "base/error.hpp"
 #include "base/fd.hpp"
 #include "listener/listener.hpp"
 #include "log/log.hpp"
@@ -161,6 +164,38 @@ TEST(Listener, AConnectedSocketIsNotListening) {
     Fd a(pair[0]), b(pair[1]);
     EXPECT_FALSE(listener::is_listening(a.get()));
     EXPECT_FALSE(listener::is_listening(-1));
+}
+
+TEST(Listener, SocketsPassedBySystemdAreCountedOnlyForTheProcessNamed) {
+    EXPECT_EQ(listener::passed_sockets(nullptr, nullptr, 42), 0);
+    EXPECT_EQ(listener::passed_sockets("42", nullptr, 42), 0);
+    EXPECT_EQ(listener::passed_sockets("42", "1", 42), 1);
+    EXPECT_EQ(listener::passed_sockets("42", "2", 42), 2);
+    EXPECT_EQ(listener::passed_sockets("41", "1", 42), 0);  // a parent's, left in the environment
+    EXPECT_THROW(listener::passed_sockets("4x", "1", 42), orou::ConfigError);
+    EXPECT_THROW(listener::passed_sockets("42", "", 42), orou::ConfigError);
+    EXPECT_THROW(listener::passed_sockets("42", "-1", 42), orou::ConfigError);
+}
+
+TEST(Listener, TheSocketSystemdPassedIsFdThreeAndTheEnvironmentIsCleared) {
+    Fd standin;  // fd 3 open, as systemd leaves it
+    if (::fcntl(listener::kFirstPassedSocket, F_GETFD) < 0) {
+        Fd sock(::socket(AF_UNIX, SOCK_STREAM, 0));
+        standin.reset(sock.get() == listener::kFirstPassedSocket ? sock.release()
+                                                                 : ::dup2(sock.get(), listener::kFirstPassedSocket));
+    }
+    ::setenv("LISTEN_PID", std::to_string(::getpid()).c_str(), 1);
+    ::setenv("LISTEN_FDS", "1", 1);
+    ::setenv("LISTEN_FDNAMES", "connection", 1);
+    EXPECT_EQ(listener::systemd_socket(), listener::kFirstPassedSocket);
+    EXPECT_EQ(::fcntl(listener::kFirstPassedSocket, F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
+    EXPECT_EQ(std::getenv("LISTEN_PID"), nullptr);
+    EXPECT_EQ(std::getenv("LISTEN_FDS"), nullptr);
+    EXPECT_EQ(std::getenv("LISTEN_FDNAMES"), nullptr);
+    EXPECT_EQ(listener::systemd_socket(), -1);  // once only
+    ::setenv("LISTEN_PID", std::to_string(::getpid()).c_str(), 1);
+    ::setenv("LISTEN_FDS", "2", 1);
+    EXPECT_THROW(listener::systemd_socket(), orou::ConfigError);
 }
 
 }  // namespace

@@ -1,9 +1,12 @@
 #include <gtest/gtest.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -118,7 +121,7 @@ TEST(Log, ReopenOfAFileThatCannotBeOpenedThrowsAndKeepsTheOpenOne) {
 }
 
 TEST(Log, JournalTargetWritesThePlainLineToStderrWhenNoJournalListens) {
-    if (::access("/run/systemd/journal/socket", F_OK) == 0) GTEST_SKIP() << "a journal listens here";
+    if (::access(log::kJournalSocket, F_OK) == 0) GTEST_SKIP() << "a journal listens here";
     std::FILE* tmp = std::tmpfile();
     ASSERT_NE(tmp, nullptr);
     int saved = ::dup(STDERR_FILENO);
@@ -135,6 +138,44 @@ TEST(Log, JournalTargetWritesThePlainLineToStderrWhenNoJournalListens) {
     std::size_t n = std::fread(buf, 1, sizeof buf - 1, tmp);
     std::fclose(tmp);
     EXPECT_NE(std::string(buf, n).find("event=fallback user=bob\n"), std::string::npos);
+}
+
+TEST(Journal, AnEntryIsOneLinePerFieldAndAValueWithANewlineGoesByItsLength) {
+    log::JournalEntry entry;
+    entry.fields = {"MESSAGE=event=x", "PRIORITY=6"};
+    entry.add("reason", "two\nlines");
+    EXPECT_EQ(log::serialise(entry),
+              "MESSAGE=event=x\nPRIORITY=6\nREASON\n" + std::string("\x09\0\0\0\0\0\0\0", 8) + "two\nlines\n");
+}
+
+// journald's socket stood in for by a datagram socket in a temporary
+// directory: what a logger sends there is one datagram per event, and once
+// nothing listens the line goes to stderr instead.
+TEST(Journal, EachEventIsOneDatagramOnTheJournalSocket) {
+    char dir[] = "/tmp/orou-journal.XXXXXX";
+    ASSERT_NE(::mkdtemp(dir), nullptr);
+    const std::string path = std::string(dir) + "/socket";
+    orou::Fd server(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strcpy(addr.sun_path, path.c_str());
+    ASSERT_EQ(::bind(server.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    orou::Fd client = log::connect_journal(path.c_str());
+    ASSERT_TRUE(client);
+    log::JournalEntry entry;
+    entry.fields = {"MESSAGE=sid=1 event=hello", "PRIORITY=6", "SYSLOG_IDENTIFIER=orouboros-test"};
+    entry.add("client", "192.0.2.1");
+    ASSERT_TRUE(log::send(client.get(), entry));
+    char buf[512];
+    const ssize_t n = ::recv(server.get(), buf, sizeof buf, MSG_DONTWAIT);
+    ASSERT_GT(n, 0);
+    EXPECT_EQ(std::string(buf, static_cast<std::size_t>(n)),
+              "MESSAGE=sid=1 event=hello\nPRIORITY=6\nSYSLOG_IDENTIFIER=orouboros-test\nCLIENT=192.0.2.1\n");
+    server.reset();
+    ::unlink(path.c_str());
+    EXPECT_FALSE(log::send(client.get(), entry));      // journald gone: the caller writes the line instead
+    EXPECT_FALSE(log::connect_journal(path.c_str()));  // nothing listens
+    ::rmdir(dir);
 }
 
 TEST(Trace, ReceivedIdIsTheIdClauseOfTheFirstReceivedHeader) {
