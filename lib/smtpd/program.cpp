@@ -64,9 +64,9 @@ Peer find_peer(int fd, int out_fd) {
 // What every session shares: built once, before the first connection.
 struct Shared {
     const Options& options;
-    tls::SslCtx ctx;
+    tls::ServerContext tls;
     log::Logger& logger;
-    std::unique_ptr<tls::TicketKeys> tickets;  // with ctx
+    std::unique_ptr<tls::TicketKeys> tickets;  // with tls
     std::string loop_id;                       // every session forked from here shares it
     std::optional<SyscallFilter> filter;       // the session runs under it
 };
@@ -99,8 +99,10 @@ int run_session(Shared& shared, Peer peer) {
     std::unique_ptr<auth::Checker> checker;  // told the client's address, for its throttle
     if (!options.auth_spec.empty()) checker = auth::make_checker(options.auth_spec, options.auth_timeout, peer.address);
     io::FdStream plain(peer.in_fd, peer.out_fd);
-    Session session(options.config, Services{checker.get(), shared.ctx.get(), shared.logger, shared.loop_id}, plain,
-                    std::move(peer));
+    Session session(
+        options.config,
+        Services{checker.get(), shared.tls.offered() ? &shared.tls : nullptr, shared.logger, shared.loop_id}, plain,
+        std::move(peer));
     session.run();
     log_cost(shared.logger);
     return EX_OK;
@@ -114,8 +116,8 @@ void reload_certificate(Shared& shared) {
     try {
         tls::SslCtx ctx = tls::make_server_ctx(options.cert_file, options.key_file);
         if (shared.tickets) shared.tickets->install(ctx.get());  // tickets made before still resume
-        shared.ctx = std::move(ctx);
-        tls::prepare_for_fork(shared.ctx.get());
+        shared.tls = tls::ServerContext(std::move(ctx));
+        tls::prepare_for_fork(shared.tls.get());
         shared.logger.event(log::Level::Info, "reloaded", {{"cert", options.cert_file}});
     } catch (const std::exception& e) {
         shared.logger.event(log::Level::Error, "reload-failed", {{"reason", e.what()}});
@@ -172,14 +174,21 @@ int smtpd_main(const Options& given) {
     log::Logger logger("orouboros-smtpd", given.log_target, log::parse_level(given.log_level));
     Options options = given;
     Shared shared{options, {}, logger, {}, log::new_id().substr(0, 8), {}};
-    if (options.config.tls != TlsMode::None) {
-        shared.ctx = tls::make_server_ctx(options.cert_file, options.key_file);
-        shared.tickets = std::make_unique<tls::TicketKeys>(tls::kTicketKeyPeriod, tls::TicketKeys::Clock::now());
-        shared.tickets->install(shared.ctx.get());
-    }
     const bool listening = listener::is_listening(in);
+    if (options.config.tls != TlsMode::None)
+        shared.tls = tls::ServerContext(tls::read_server_pem(options.cert_file, options.key_file));
+    // A process that forks its sessions makes the context once, for them
+    // all, with the ticket keys that let a client resume in another
+    // session; so does an implicit-TLS session, which needs it at once (a
+    // certificate that does not load stops either here).  A STARTTLS
+    // session started per connection makes it when its client asks.
+    if (shared.tls.offered() && (listening || options.config.tls == TlsMode::Implicit)) (void)shared.tls.get();
+    if (listening && shared.tls.offered()) {
+        shared.tickets = std::make_unique<tls::TicketKeys>(tls::kTicketKeyPeriod, tls::TicketKeys::Clock::now());
+        shared.tickets->install(shared.tls.get());
+        tls::prepare_for_fork(shared.tls.get());
+    }
     if (listening) listener::detach_stdout(in);  // before the chroot, which has no /dev/null
-    if (listening) tls::prepare_for_fork(shared.ctx.get());
     ::tzset();  // /etc/localtime, read now: neither the chroot nor the allow-list has it
     if (!options.user.empty()) drop_root(options);  // the key is loaded: root is done
     if (can_restrict(options)) shared.filter = SyscallFilter::compile();

@@ -165,7 +165,9 @@ void Session::discard_pregreet() {
 }
 
 bool Session::start_tls() {
-    tls_ = std::make_unique<tls::TlsStream>(services_.tls, peer_.in_fd, peer_.out_fd);
+    SSL_CTX* ctx = tls_context();
+    if (!ctx) return false;
+    tls_ = std::make_unique<tls::TlsStream>(ctx, peer_.in_fd, peer_.out_fd);
     if (!tls_->accept(io::Clock::now() + config_.limits.idle)) {
         services_.log.event(log::Level::Info, "tls-failed", {{"reason", tls_->error()}});
         return false;
@@ -174,6 +176,15 @@ bool Session::start_tls() {
     reader_.set_stream(*tls_);
     services_.log.event(log::Level::Info, "tls", {{"version", tls_->version()}, {"cipher", tls_->cipher()}});
     return true;
+}
+
+SSL_CTX* Session::tls_context() {
+    try {
+        return services_.tls->get();
+    } catch (const ConfigError& e) {  // read at the start, but not a certificate and key that load
+        services_.log.event(log::Level::Error, "tls-unavailable", {{"reason", e.what()}});
+        return nullptr;
+    }
 }
 
 Reply Session::on_ehlo(std::string_view arg) {
@@ -203,6 +214,7 @@ Reply Session::on_starttls(std::string_view arg) {
     if (!arg.empty()) return count_error(R::no_args);
     if (tls_) return count_error(R::already_tls);
     if (config_.tls != TlsMode::StartTls || !services_.tls || peer_.in_fd < 0) return count_error(R::tls_unavailable);
+    if (!tls_context()) return R::tls_unavailable;
     out_ += R::ready_tls.wire();
     flush();
     reader_.discard_buffered();  // commands pipelined after STARTTLS are never run

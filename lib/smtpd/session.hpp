@@ -25,8 +25,8 @@
 namespace orou::smtpd {
 
 struct Services {
-    auth::Checker* checker;  // null: no AUTH offered
-    SSL_CTX* tls;            // null: no TLS
+    auth::Checker* checker;   // null: no AUTH offered
+    tls::ServerContext* tls;  // null: no TLS
     log::Logger& log;
     std::string loop_id = "";  // this smtpd in the XLOOP trail (smtp/mail_params.hpp); "": none
 };
@@ -73,6 +73,7 @@ private:
     void send(const smtp::Reply& reply);
     void flush();
     bool start_tls();
+    SSL_CTX* tls_context();  // null (logged) when the certificate or key does not load
     void discard_pregreet();
     void reset_transaction();
     smtp::Reply count_error(smtp::Reply reply);

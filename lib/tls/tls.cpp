@@ -2,9 +2,14 @@
 
 #include <fcntl.h>
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/rand.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
+#include <fstream>
+#include <sstream>
 
 #include "base/error.hpp"
 
@@ -36,7 +41,47 @@ std::string last_error() {
     return out.empty() ? "unknown TLS error" : out;
 }
 
-SslCtx make_server_ctx(const std::string& cert_file, const std::string& key_file) {
+ServerPem read_server_pem(const std::string& cert_file, const std::string& key_file) {
+    auto read = [](const std::string& path, const char* what) {
+        errno = 0;
+        std::ifstream in(path, std::ios::binary);
+        std::ostringstream text;
+        if (!(in && text << in.rdbuf()))
+            throw ConfigError(std::string("cannot load ") + what + " " + path + ": " +
+                              (errno ? std::strerror(errno) : "cannot read it"));
+        return text.str();
+    };
+    return {cert_file, key_file, read(cert_file, "certificate"), read(key_file, "key")};
+}
+
+namespace {
+
+using Bio = std::unique_ptr<BIO, CFree<BIO_free>>;
+using X509Ptr = std::unique_ptr<X509, CFree<X509_free>>;
+using Pkey = std::unique_ptr<EVP_PKEY, CFree<EVP_PKEY_free>>;
+
+Bio memory_bio(const std::string& text) { return Bio(BIO_new_mem_buf(text.data(), static_cast<int>(text.size()))); }
+
+// The leaf, then each certificate after it as the chain (what
+// SSL_CTX_use_certificate_chain_file does with a file).
+void use_chain(SSL_CTX* ctx, const ServerPem& pem) {
+    Bio bio = memory_bio(pem.cert);
+    X509Ptr leaf(bio ? PEM_read_bio_X509_AUX(bio.get(), nullptr, nullptr, nullptr) : nullptr);
+    if (!leaf || SSL_CTX_use_certificate(ctx, leaf.get()) != 1)
+        throw ConfigError("cannot load certificate " + pem.cert_file + ": " + last_error());
+    while (X509Ptr ca{PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)})
+        if (SSL_CTX_add0_chain_cert(ctx, ca.get()) != 1)
+            throw ConfigError("cannot load certificate " + pem.cert_file + ": " + last_error());
+        else (void)ca.release();
+    const unsigned long end = ERR_peek_last_error();
+    if (ERR_GET_LIB(end) != ERR_LIB_PEM || ERR_GET_REASON(end) != PEM_R_NO_START_LINE)
+        throw ConfigError("cannot load certificate " + pem.cert_file + ": " + last_error());
+    ERR_clear_error();  // the end of the chain
+}
+
+}  // namespace
+
+SslCtx make_server_ctx(const ServerPem& pem) {
     SslCtx ctx(SSL_CTX_new(TLS_server_method()));
     if (!ctx) throw ConfigError("cannot create a TLS context: " + last_error());
     SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
@@ -44,13 +89,28 @@ SslCtx make_server_ctx(const std::string& cert_file, const std::string& key_file
         throw ConfigError("cannot set the TLS 1.2 cipher suites: " + last_error());
     SSL_CTX_set_options(ctx.get(), SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
     SSL_CTX_set_mode(ctx.get(), SSL_MODE_ENABLE_PARTIAL_WRITE);
-    if (SSL_CTX_use_certificate_chain_file(ctx.get(), cert_file.c_str()) != 1)
-        throw ConfigError("cannot load certificate " + cert_file + ": " + last_error());
-    if (SSL_CTX_use_PrivateKey_file(ctx.get(), key_file.c_str(), SSL_FILETYPE_PEM) != 1)
-        throw ConfigError("cannot load key " + key_file + ": " + last_error());
+    use_chain(ctx.get(), pem);
+    Bio bio = memory_bio(pem.key);
+    Pkey key(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr);
+    if (!key || SSL_CTX_use_PrivateKey(ctx.get(), key.get()) != 1)
+        throw ConfigError("cannot load key " + pem.key_file + ": " + last_error());
     if (SSL_CTX_check_private_key(ctx.get()) != 1)
-        throw ConfigError("key " + key_file + " does not match certificate " + cert_file);
+        throw ConfigError("key " + pem.key_file + " does not match certificate " + pem.cert_file);
     return ctx;
+}
+
+SslCtx make_server_ctx(const std::string& cert_file, const std::string& key_file) {
+    return make_server_ctx(read_server_pem(cert_file, key_file));
+}
+
+ServerContext::ServerContext(ServerPem pem) : pem_(std::move(pem)) {
+    if (OPENSSL_init_ssl(OPENSSL_INIT_LOAD_CONFIG, nullptr) != 1)
+        throw ConfigError("cannot set up OpenSSL: " + last_error());
+}
+
+SSL_CTX* ServerContext::get() {
+    if (!ctx_) ctx_ = make_server_ctx(pem_);
+    return ctx_.get();
 }
 
 namespace {

@@ -27,10 +27,45 @@ using Ssl = std::unique_ptr<SSL, CFree<SSL_free>>;
 // The OpenSSL error queue as text (and clears it).
 std::string last_error();
 
-// A server context: certificate chain and key from PEM files, TLS 1.2 at
-// least, and under TLS 1.2 only ECDHE with AES-GCM or ChaCha20-Poly1305.
-// Throws ConfigError naming the file that does not load.
+// A certificate chain and its key as read from their PEM files: the text,
+// to be made into a context at once or later (after a chroot, or by a user
+// that may not read the files).
+struct ServerPem {
+    std::string cert_file, key_file;
+    std::string cert, key;
+};
+
+// Reads both files; throws ConfigError naming the one that does not read.
+ServerPem read_server_pem(const std::string& cert_file, const std::string& key_file);
+
+// A server context: the certificate chain and key, TLS 1.2 at least, and
+// under TLS 1.2 only ECDHE with AES-GCM or ChaCha20-Poly1305.  Throws
+// ConfigError naming the file that does not load.
+SslCtx make_server_ctx(const ServerPem& pem);
 SslCtx make_server_ctx(const std::string& cert_file, const std::string& key_file);
+
+// The server context of a session: made when first asked for.  A session
+// started per connection (systemd Accept=yes, inetd nowait) on a STARTTLS
+// port reads the files at its start, so that a missing one still stops it,
+// but makes the context (OpenSSL's algorithms fetched, the PEM decoded:
+// three quarters of such a start, bench/RESULTS.md) only when its client
+// asks for TLS.
+class ServerContext {
+public:
+    ServerContext() = default;  // no TLS
+    // OpenSSL reads its own configuration file now: the context may be
+    // made under a system call filter, or in a chroot, that opens no file.
+    explicit ServerContext(ServerPem pem);
+    explicit ServerContext(SslCtx made) : ctx_(std::move(made)) {}
+
+    bool offered() const { return ctx_ || !pem_.cert_file.empty(); }
+    // The context, made now if it is not yet; throws ConfigError.
+    SSL_CTX* get();
+
+private:
+    ServerPem pem_;
+    SslCtx ctx_;
+};
 
 // In a process that forks sessions: does once, before the forks, the setup
 // OpenSSL would otherwise do lazily in every session (and copy into its

@@ -19,9 +19,9 @@ teardown() {
     true
 }
 
-start_activated() {  # extra systemd-socket-activate flags...
+start_activated() {  # extra systemd-socket-activate flags...  (CERT, KEY: other files)
     systemd-socket-activate --accept -l "127.0.0.1:$PORT" "$@" \
-        "$BIN/orouboros-smtpd" --tls starttls --cert "$DIR/server.crt" --key "$DIR/server.key" \
+        "$BIN/orouboros-smtpd" --tls starttls --cert "${CERT:-$DIR/server.crt}" --key "${KEY:-$DIR/server.key}" \
         --hostname activated.test --delivery-domain example.com \
         --deliver "exec:$BIN/orouboros-mbox-deliver --lmtp --mboxdir $DIR/mail" \
         --log "$DIR/smtpd.log" 2>"$DIR/activate.log" &
@@ -104,6 +104,51 @@ PY
     SA_PID=
     run swaks --server "127.0.0.1:$PORT" --from a@internet.example --to many@example.com --timeout 5
     [ "$status" -ne 0 ]
+}
+
+@test "socket activation: a session started per connection sends the whole chain of its certificate file" {
+    # a CA, and a leaf it signed; the file holds the leaf, then the CA
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=Test-CA \
+        -keyout "$DIR/ca.key" -out "$DIR/ca.crt" 2>/dev/null
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=localhost \
+        -keyout "$DIR/leaf.key" -out "$DIR/leaf.csr" 2>/dev/null
+    openssl x509 -req -in "$DIR/leaf.csr" -CA "$DIR/ca.crt" -CAkey "$DIR/ca.key" -CAcreateserial -days 2 \
+        -out "$DIR/leaf.crt" 2>/dev/null
+    cat "$DIR/leaf.crt" "$DIR/ca.crt" >"$DIR/chain.crt"
+    CERT=$DIR/chain.crt KEY=$DIR/leaf.key start_activated
+    run timeout 20 openssl s_client -connect "127.0.0.1:$PORT" -starttls smtp -showcerts \
+        -CAfile "$DIR/ca.crt" -verify_return_error </dev/null
+    [ "$status" -eq 0 ]
+    [ "$(grep -c 'BEGIN CERTIFICATE' <<<"$output")" -eq 2 ]
+    [[ "$output" == *"Verify return code: 0 (ok)"* ]]
+}
+
+@test "socket activation: a key that does not fit its certificate: STARTTLS is 454 4.7.0, the log says why, and mail still goes in clear" {
+    "$BATS_TEST_DIRNAME/../../contrib/make-cert.sh" "$DIR/other" localhost
+    KEY=$DIR/other/server.key start_activated
+    run "$PY" "$BATS_TEST_DIRNAME/../dialog.py" --tcp "127.0.0.1:$PORT" <<'EOF'
+< 220 activated.test
+> EHLO x
+< 250 STARTTLS
+> STARTTLS
+< 454 4.7.0 TLS not available
+> MAIL FROM:<a@internet.example>
+< 250
+> RCPT TO:<clear@example.com>
+< 250
+> DATA
+< 354
+> Subject: in clear
+>
+> body
+> .
+< 250 2.0.0
+> QUIT
+< 221
+EOF
+    [ "$status" -eq 0 ]
+    grep -q '^Subject: in clear' "$DIR/mail/clear/INBOX"
+    grep -q "event=tls-unavailable reason=\"cannot load key $DIR/other/server.key: .*key values mismatch" "$DIR/smtpd.log"
 }
 
 @test "socket activation: commands pipelined after STARTTLS are discarded, not run inside TLS" {

@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "auth_temp_dir.hpp"
+#include "base/error.hpp"
 #include "tls/tls.hpp"
 
 using orou::tls::TicketKeys;
@@ -149,4 +150,30 @@ TEST(ServerContext, Tls12OffersOnlyForwardSecretAeadSuites) {
     }
     EXPECT_GT(tls12, 0);
     EXPECT_EQ(SSL_CTX_get_min_proto_version(ctx.get()), TLS1_2_VERSION);
+}
+
+// The server context of a session started per connection: the files read
+// at once, the context made on first use, and a bad one found then.
+TEST(ServerContext, FilesAreReadAtOnceAndTheContextMadeWhenFirstAskedFor) {
+    orou::test::TempDir dir;
+    make_cert(dir);
+    EXPECT_THROW(orou::tls::read_server_pem(dir.file("none.pem"), dir.file("key.pem")), orou::ConfigError);
+    orou::tls::ServerContext lazy(orou::tls::read_server_pem(dir.file("cert.pem"), dir.file("key.pem")));
+    EXPECT_TRUE(lazy.offered());
+    SSL_CTX* made = lazy.get();
+    ASSERT_NE(made, nullptr);
+    EXPECT_EQ(lazy.get(), made);  // made once
+    EXPECT_NE(SSL_CTX_get0_certificate(made), nullptr);
+    EXPECT_FALSE(orou::tls::ServerContext().offered());
+
+    auto garbage = orou::tls::read_server_pem(dir.file("cert.pem"), dir.file("key.pem"));
+    garbage.key = "not a key\n";
+    orou::tls::ServerContext bad(std::move(garbage));
+    EXPECT_TRUE(bad.offered());
+    try {
+        (void)bad.get();
+        ADD_FAILURE() << "a key that is no key made a context";
+    } catch (const orou::ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("cannot load key " + dir.file("key.pem")), std::string::npos);
+    }
 }
