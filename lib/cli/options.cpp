@@ -37,11 +37,11 @@ void throw_problems(const std::vector<std::string>& problems) {
     throw ConfigError(all);
 }
 
-// The value is one the option takes: told with the setting's line.
-std::string value_problem(const po::options_description& desc, const std::string& word) {
+// Whether the options take these values ("" when they do).
+std::string value_problem(const po::options_description& desc, const std::vector<std::string>& words) {
     try {
-        po::variables_map one;
-        po::store(po::command_line_parser(std::vector<std::string>{word}).options(desc).run(), one);
+        po::variables_map vm;
+        po::store(po::command_line_parser(words).options(desc).run(), vm);
     } catch (const po::error& e) {
         return e.what();
     }
@@ -100,7 +100,8 @@ std::vector<std::string> config_words(std::string_view path, std::string_view se
     std::set<std::string> own_keys;  // a section's key replaces the top-level one
     for (const auto& s : file.settings)
         if (s.section == section) own_keys.insert(key_of(s));
-    std::vector<std::string> words, problems;
+    std::vector<std::string> words;
+    std::vector<const ConfigSetting*> from;  // the setting of each word
     for (const auto& s : file.settings) {
         const std::string key = key_of(s);
         const po::option_description* d = desc.find_nothrow(key, false);
@@ -110,11 +111,17 @@ std::vector<std::string> config_words(std::string_view path, std::string_view se
         if (!d || (s.section != section && (!s.section.empty() || own_keys.count(key)))) continue;
         std::string word = file_word(*d, key, s.value);
         if (word.empty()) continue;
-        if (auto problem = value_problem(desc, word); !problem.empty())
-            problems.push_back(where(file, s) + " " + problem);
         words.push_back(std::move(word));
+        from.push_back(&s);
     }
-    throw_problems(problems);
+    if (value_problem(desc, words).empty()) return words;
+    // Some value is bad: each told with its setting's line.
+    std::vector<std::string> problems;
+    for (std::size_t i = 0; i < words.size(); ++i)
+        if (auto problem = value_problem(desc, {words[i]}); !problem.empty())
+            problems.push_back(where(file, *from[i]) + " " + problem);
+    throw_problems(problems.empty() ? std::vector<std::string>{file.path + ": " + value_problem(desc, words)}
+                                    : problems);
     return words;
 }
 

@@ -1,7 +1,6 @@
 #include "cli/programs.hpp"
 
 #include <algorithm>
-#include <sstream>
 
 #include "auth/options.hpp"
 #include "cli/orouboros_options.hpp"
@@ -33,9 +32,12 @@ constexpr Program kPrograms[] = {
 };
 
 std::vector<std::string> words(std::string_view text) {
-    std::istringstream in{std::string(text)};
     std::vector<std::string> out;
-    for (std::string w; in >> w;) out.push_back(w);
+    for (std::size_t at = text.find_first_not_of(' '); at != std::string_view::npos;) {
+        const std::size_t end = std::min(text.find(' ', at), text.size());
+        out.emplace_back(text.substr(at, end - at));
+        at = text.find_first_not_of(' ', end);
+    }
     return out;
 }
 
