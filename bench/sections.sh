@@ -78,14 +78,15 @@ link_variant() {  # label flags...
     start_rows+=("$(startup "$label ($(ldd "$exe" | grep -c '=>') libraries)" "$exe" "${smtpd_args[@]}")")
 }
 if [ -f "$objs/cmd/orouboros-smtpd/main.o" ]; then
-    link_variant "the same objects, every library dynamic, all of LDLIBS" \
-        -lboost_program_options -lssl -lcrypto -lsystemd -lunbound -lseccomp
-    link_variant "static libstdc++ and libgcc" -static-libstdc++ -static-libgcc -Wl,--as-needed \
-        -lboost_program_options -lssl -lcrypto -lsystemd -lseccomp
-    link_variant "static libstdc++, libgcc, Boost.Program_options" -static-libstdc++ -static-libgcc \
-        -Wl,--as-needed -Wl,-Bstatic -lboost_program_options -Wl,-Bdynamic -lssl -lcrypto -lsystemd -lseccomp
-    link_variant "static libstdc++, libgcc, Boost, OpenSSL" -static-libstdc++ -static-libgcc -Wl,--as-needed \
-        -Wl,-Bstatic -lboost_program_options -lssl -lcrypto -Wl,-Bdynamic -lsystemd -lseccomp -ldl -pthread
+    link_variant "the same objects, every library dynamic" -Wl,--as-needed \
+        -lboost_program_options -lssl -lcrypto -lseccomp
+    link_variant "every library dynamic, and libsystemd (as before it was dropped)" -Wl,--as-needed \
+        -lboost_program_options -lssl -lcrypto -lseccomp -Wl,--no-as-needed -l:libsystemd.so.0
+    link_variant "static libstdc++, libgcc, Boost, OpenSSL (only libc and libseccomp shared)" \
+        -static-libstdc++ -static-libgcc -Wl,--as-needed \
+        -Wl,-Bstatic -lboost_program_options -lssl -lcrypto -Wl,-Bdynamic -lseccomp -ldl -pthread
+    link_variant "everything static, glibc too (its NSS then needs the same glibc at run time)" -static \
+        -lboost_program_options -lssl -lcrypto -lseccomp -pthread
 fi
 
 # --- Memory ------------------------------------------------------------------
@@ -225,8 +226,9 @@ floor_row=$(grep '^floor plain c1 one/conn 1KiB' "$rows" | cut -f4,5 || true)
     echo
     echo "## Starting one smtpd"
     echo
-    echo "A program that reads QUIT and ends (with a certificate and key loaded),"
-    echo "as under Accept=yes: CPU ms and minor faults a start."
+    echo "A program that reads QUIT and ends, as under Accept=yes: CPU ms and"
+    echo "minor faults a start.  smtpd runs with \`--tls starttls\`: it reads its"
+    echo "certificate and key, and would make its TLS context at STARTTLS."
     echo
     echo "| what | CPU ms | minor faults | how |"
     echo "|---|---|---|---|"
