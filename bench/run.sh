@@ -215,21 +215,23 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 rows=$T/rows.tsv
 : >"$rows"
 run_row() {  # server mode concurrency one|many size
-    local server=$1 mode=$2 conc=$3 per=$4 size=$5 port load mbox=() n
+    local server=$1 mode=$2 conc=$3 per=$4 size=$5 port load mbox=() n m=$messages
     port=$(port_of "$server" "$mode")
-    n=$(((messages + conc - 1) / conc))  # messages over one connection, for "many"
+    # "many": at least 10 messages over each connection
+    [ "$per" = one ] || [ "$m" -ge $((10 * conc)) ] || m=$((10 * conc))
+    n=$(((m + conc - 1) / conc))  # messages over one connection, for "many"
     if [ "$mode" = plain ]; then
-        load=(smtp-source -s "$conc" -m "$messages" -l "$size" -f bench@client.example -t bob@example.com
+        load=(smtp-source -s "$conc" -m "$m" -l "$size" -f bench@client.example -t bob@example.com
             -M client.example)
         [ "$per" = one ] || load+=(-d)
         load+=("127.0.0.1:$port")
     else
         [ "$per" = many ] || n=1
-        load=("$PY" bench/tls_source.py "127.0.0.1:$port" "$messages" "$conc" implicit "$n" "$size")
+        load=("$PY" bench/tls_source.py "127.0.0.1:$port" "$m" "$conc" implicit "$n" "$size")
     fi
     [ "$server" = floor ] || mbox=(--mbox "$(mbox_of "$server")")
     "$PY" bench/measure.py row "$(root_of "$server" "$mode")" \
-        "$server $mode c$conc $per/conn $((size / 1024))KiB" "$messages" "${mbox[@]}" -- "${load[@]}" | tee -a "$rows" >&2
+        "$server $mode c$conc $per/conn $((size / 1024))KiB" "$m" "${mbox[@]}" -- "${load[@]}" | tee -a "$rows" >&2
 }
 for size in $sizes; do
     for per in $pers; do
