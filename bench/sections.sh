@@ -69,6 +69,8 @@ start_rows=("$(startup "the floor: bench/floor.c, gcc -static" "$T/floor")")
 start_rows+=("$(startup "/bin/true" /bin/true)")
 start_rows+=("$(startup "orouboros-smtpd as built ($(ldd "$bin/orouboros-smtpd" | grep -c '=>') libraries)" \
     "$bin/orouboros-smtpd" "${smtpd_args[@]}")")
+# implicit TLS makes the context at start (the QUIT then fails its handshake)
+start_rows+=("$(startup "orouboros-smtpd as built, --tls implicit" "$bin/orouboros-smtpd" "${smtpd_args[@]/starttls/implicit}")")
 objs=$(dirname "$bin")
 link_variant() {  # label flags...
     local label=$1 exe
