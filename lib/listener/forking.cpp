@@ -10,6 +10,7 @@
 
 #include "base/error.hpp"
 #include "base/fd.hpp"
+#include "listener/heap_pack.hpp"
 #include "listener/listener.hpp"
 
 namespace orou::listener {
@@ -60,10 +61,14 @@ void detach_stdout(int fd) {
 int serve_forking(int fd, const Forking& how, log::Logger& log, const Handler& handler,
                   std::function<void()> before_fork) {
     detach_stdout(fd);
+    // Start-up's holes filled right before the first fork, and again
+    // before the first after a reload, which made new ones (heap_pack.hpp).
+    std::optional<HeapPack> pack;
     Reload reload;
     if (how.reload)
-        reload = [&how]() -> std::optional<PortSet> {
+        reload = [&how, &pack]() -> std::optional<PortSet> {
             how.reload();
+            pack.reset();
             return std::nullopt;
         };
     check_sys(::fcntl(fd, F_SETFD, FD_CLOEXEC), "set close-on-exec");
@@ -72,7 +77,10 @@ int serve_forking(int fd, const Forking& how, log::Logger& log, const Handler& h
     port.label = how.label;
     port.busy_reply = how.busy_reply;
     port.client_busy_reply = how.client_busy_reply;
-    port.before_fork = std::move(before_fork);
+    port.before_fork = [&pack, before = std::move(before_fork)] {
+        if (before) before();
+        if (!pack) pack.emplace();
+    };
     port.prefork = how.prefork;
     port.in_child = how.in_child;
     port.handler = [&](int conn, const std::string& host, const std::string& client_port) {
