@@ -69,6 +69,7 @@ struct Shared {
     std::unique_ptr<tls::TicketKeys> tickets;  // with tls
     std::string loop_id;                       // every session forked from here shares it
     std::optional<SyscallFilter> filter;       // the session runs under it
+    bool confined = false;                     // this process runs under it already
 };
 
 // What this process cost, at debug level: its CPU, its minor page faults
@@ -87,7 +88,7 @@ void log_cost(log::Logger& logger) {
 
 int run_session(Shared& shared, Peer peer) {
     const Options& options = shared.options;
-    if (shared.filter) shared.filter->load();
+    if (shared.filter && !shared.confined) shared.filter->load();
     // A backstop under every deadline: a session never outlives this.
     ::alarm(static_cast<unsigned>(options.config.limits.session.count()) + 120);
     shared.logger.set_sid(log::new_id());
@@ -137,7 +138,7 @@ int serve_connections(Shared& shared, int fd) {
     how.in_child = [&shared] {
         if (!shared.filter) return;
         shared.filter->load();
-        shared.filter.reset();
+        shared.confined = true;  // not reset: freeing the parent's program in the child costs page copies
     };
     // Over a limit a client is told 421; on an implicit-TLS port a reply
     // in clear would only garble the handshake, so it is closed unanswered.
@@ -173,7 +174,7 @@ int smtpd_main(const Options& given) {
         if (!spec->empty()) io::check_spec(*spec);
     log::Logger logger("orouboros-smtpd", given.log_target, log::parse_level(given.log_level));
     Options options = given;
-    Shared shared{options, {}, logger, {}, log::new_id().substr(0, 8), {}};
+    Shared shared{options, {}, logger, {}, log::new_id().substr(0, 8), {}, false};
     const bool listening = listener::is_listening(in);
     if (options.config.tls != TlsMode::None)
         shared.tls = tls::ServerContext(tls::read_server_pem(options.cert_file, options.key_file));
