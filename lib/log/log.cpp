@@ -97,11 +97,13 @@ std::string new_id() {
     // Not a secret, so the kernel's pool: OpenSSL's DRBG costs a program
     // that does no TLS about 3.5 ms to set up (bench/README.md).
     if (::getrandom(raw, sizeof raw, 0) != sizeof raw) throw SysError("getrandom", errno);
-    std::string id;
-    for (unsigned char b : raw) {
-        char hex[3];
-        std::snprintf(hex, sizeof hex, "%02x", b);
-        id += hex;
+    // Hex by hand: snprintf's code and stack are pages that a session
+    // forked ahead would otherwise fault in for its ids (measured with bench/).
+    constexpr char kHex[] = "0123456789abcdef";
+    std::string id(2 * sizeof raw, '0');
+    for (std::size_t i = 0; i < sizeof raw; ++i) {
+        id[2 * i] = kHex[raw[i] >> 4];
+        id[2 * i + 1] = kHex[raw[i] & 0xf];
     }
     return id;
 }
