@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -42,8 +43,11 @@ public:
 private:
     bool fill(Deadline deadline, ReadStatus& status);
 
+    static constexpr std::size_t kChunk = 16384;  // a read's most
+
     Stream* stream_;
     std::size_t max_line_;
+    std::unique_ptr<char[]> chunk_;  // what a read fills, before it joins buf_
     std::vector<char> buf_;
     std::size_t pos_ = 0;
     bool last_crlf_ = true;
