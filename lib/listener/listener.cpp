@@ -111,6 +111,7 @@ private:
     void become_child(const Port& p);
     [[noreturn]] void run_child(const Port& p, int conn, const std::string& host, const std::string& port);
     void fill_pools(Clock::time_point now);
+    int idle_children(std::size_t index) const;
     void fork_idle(std::size_t index, Clock::time_point now);
     bool hand_to_idle(std::size_t index, int conn, const std::string& host, const std::string& port,
                       const std::string& counted);
@@ -241,7 +242,12 @@ int Server::run() {
     std::vector<std::size_t> index;
     for (;;) {
         if (g_retire && !retiring_) retire();
-        if (std::exchange(g_reload, 0) && reload_ && !retiring_) reload();
+        // Read before it is written: each write to a page a forked child
+        // shares is a page copy, and this loop runs once per fork.
+        if (g_reload) {
+            g_reload = 0;
+            if (reload_ && !retiring_) reload();
+        }
         if (g_stop || (retiring_ && children_.empty())) break;
         poll_set(fds, index);
         auto now = Clock::now();
@@ -331,15 +337,22 @@ void Server::run_child(const Port& p, int conn, const std::string& host, const s
 void Server::fill_pools(Clock::time_point now) {
     drain_idle(now - kPreforkMaxAge);
     if (retiring_) return;
-    std::vector<int> idle(ports_.size());
-    for (const auto& [pid, running] : children_)
-        if (running.kind == Kind::Idle) ++idle[running.port];
     try {
-        for (std::size_t i = 0; i < ports_.size(); ++i)
-            for (int n = idle[i]; ports_[i].handler && n < ports_[i].prefork; ++n) fork_idle(i, now);
+        for (std::size_t i = 0; i < ports_.size(); ++i) {
+            if (!ports_[i].handler || ports_[i].prefork == 0) continue;
+            for (int n = idle_children(i); n < ports_[i].prefork; ++n) fork_idle(i, now);
+        }
     } catch (const SysError& e) {
         log_.event(log::Level::Error, "spawn-failed", {{"reason", e.what()}});
     }
+}
+
+// Counted without allocating: nothing on the heap is written per fork
+// that need not be (each such page is copied once the child shares it).
+int Server::idle_children(std::size_t index) const {
+    return static_cast<int>(std::count_if(children_.begin(), children_.end(), [index](const auto& c) {
+        return c.second.kind == Kind::Idle && c.second.port == index;
+    }));
 }
 
 // A child that waits for a connection (handoff.hpp), then serves it as
