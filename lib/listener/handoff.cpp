@@ -18,7 +18,10 @@ constexpr std::size_t kPeerMax = 256;
 
 std::pair<Fd, Fd> handoff_pair() {
     int sv[2];
-    check_sys(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), "make a socketpair for a session");
+    // The message made only on failure: a string per fork is a malloc, a
+    // page written that the last child shares.
+    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
+        throw SysError("make a socketpair for a session", errno);
     return {Fd(sv[0]), Fd(sv[1])};
 }
 
