@@ -156,6 +156,8 @@ def pss(pid):
         if line.startswith("Pss:"):
             return int(line.split()[1])
     return 0
+before = tree(listener)
+pss_before = sum(pss(p) for p in before)
 conns, greeted = [], 0
 for _ in range(100):
     s = socket.create_connection(("127.0.0.1", port), 10)
@@ -165,7 +167,8 @@ for _ in range(100):
 time.sleep(0.5)
 procs = tree(listener)
 total = sum(pss(p) for p in procs)
-print("| 100 from 127.0.0.1 | %d | %d | %d |" % (greeted, len(procs), total))
+print("| 100 from 127.0.0.1 | %d | %d → %d | %d → %d | %d |"
+      % (greeted, len(before), len(procs), pss_before, total, (total - pss_before) / 100))
 for s in conns:
     s.close()
 PY
@@ -250,10 +253,13 @@ floor_row=$(grep '^floor plain c1 one/conn 1KiB' "$rows" | cut -f4,5 || true)
     echo "## Idle connections"
     echo
     echo "100 connections from one address held open after the greeting (the bench's"
-    echo "listener has the limits per address off): greeted, processes, total PSS KiB."
+    echo "listener has the limits per address off): greeted; the processes and the"
+    echo "PSS (KiB) of the listener's whole tree before and while they are held (the"
+    echo "stages' idle workers that the message rows left, up to 100 s, among them);"
+    echo "and the PSS a held connection adds."
     echo
-    echo "| connections | greeted | processes | total PSS |"
-    echo "|---|---|---|---|"
+    echo "| connections | greeted | processes | total PSS | PSS a connection |"
+    echo "|---|---|---|---|---|"
     echo "$idle_row"
 } >"$out"
 echo "bench: wrote $out" >&2
