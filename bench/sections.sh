@@ -192,11 +192,11 @@ floor_row=$(grep '^floor plain c1 one/conn 1KiB' "$rows" | cut -f4,5 || true)
     echo
     echo "## Messages"
     echo
-    echo "Each row is one run of $messages messages, at least 10 a connection for \"many\" (not a median: the runs are short"
+    echo "Each row is one run of $messages messages, for \"many\" at least 200 and 10 a connection (not a median: the runs are short"
     echo "and the machine shared, so read differences under about 20% as noise)."
     echo "Load: plain, \`smtp-source -s C -m $messages -l SIZE [-d] -f bench@client.example -t bob@example.com\`;"
     echo "TLS (implicit), \`bench/tls_source.py\` (Python smtplib, C worker processes). \"one/conn\": a"
-    echo "connection per message; \"many/conn\": each of the C connections carries ⌈$messages/C⌉ messages, at least 10."
+    echo "connection per message; \"many/conn\": each of the C connections carries an equal share."
     echo "A message counts once it is in the server's mbox (fsynced); Postfix's come"
     echo "after its 250, so its time runs until the last is delivered.  Per message: the"
     echo "server's CPU (its whole PID namespace: utime+stime of every process, reaped"
