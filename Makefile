@@ -19,7 +19,7 @@ CPPFLAGS  += -Ilib -D_GNU_SOURCE
 # things up, libopendkim, libspf2 and libopendmarc the filters').
 # The C++ runtime and Boost.Program_options are linked in: loading their
 # shared objects (and relocating against them) cost a program started per
-# connection about a fifth of its start (bench/RESULTS.md, "Starting one
+# connection 50 page faults of its start (bench/RESULTS.md, "Starting one
 # smtpd").  OpenSSL, libseccomp, libc and the stages' libraries stay shared,
 # so their security updates reach every program at its next start.
 STATIC_CXX ?= -static-libstdc++ -static-libgcc

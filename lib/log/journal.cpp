@@ -53,8 +53,8 @@ void JournalEntry::add(std::string_view key, std::string_view value) {
 
 // The protocol is systemd's own document (systemd.io/JOURNAL_NATIVE_PROTOCOL),
 // written for clients that do not link libsystemd.  We do not: it and the
-// six libraries it loads cost a program started per connection 7 of its
-// 16 ms of CPU (bench/RESULTS.md, "Starting one smtpd").
+// six libraries it loads cost each start of a program started per
+// connection 65 page faults (bench/RESULTS.md, "Starting one smtpd").
 std::string serialise(const JournalEntry& entry) {
     std::string out;
     for (const auto& field : entry.fields) {

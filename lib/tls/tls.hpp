@@ -48,8 +48,8 @@ SslCtx make_server_ctx(const std::string& cert_file, const std::string& key_file
 // started per connection (systemd Accept=yes, inetd nowait) on a STARTTLS
 // port reads the files at its start, so that a missing one still stops it,
 // but makes the context (OpenSSL's algorithms fetched, the PEM decoded:
-// three quarters of such a start, bench/RESULTS.md) only when its client
-// asks for TLS.
+// a third of such a start, bench/RESULTS.md) only when its client asks for
+// TLS.
 class ServerContext {
 public:
     ServerContext() = default;  // no TLS
