@@ -6,12 +6,10 @@
 #include <cstring>
 
 #include "base/error.hpp"
+#include "base/sanitizer.hpp"
 
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define OROU_LSAN 1
+#ifdef OROU_ASAN
 #include <sanitizer/lsan_interface.h>
-#endif
 #endif
 
 namespace orou::dkim {
@@ -81,7 +79,7 @@ Signer::Result Signer::sign(std::string_view domain, const smtp::MessageSource& 
 }
 
 Signer::Result Signer::sign_one(const Key& key, const smtp::MessageSource& message, const std::string& id) const {
-#ifdef OROU_LSAN
+#ifdef OROU_ASAN
     // libopendkim 2.11 does not free an Ed25519 key it loads to sign (about
     // 1.3 KB a signature; a worker ends after --max-use connections): not
     // counted as our leak in a sanitizer build.

@@ -2,7 +2,9 @@
 
 #include <cstdlib>
 
-#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__)
+#include "base/sanitizer.hpp"
+
+#if defined(__GLIBC__) && !defined(OROU_ASAN)
 #include <malloc.h>
 #define OROU_PACK_HEAP 1
 #endif

@@ -14,6 +14,7 @@
 #include <memory>
 
 #include "base/error.hpp"
+#include "base/sanitizer.hpp"
 #include "listener/privsep.hpp"
 
 namespace orou::smtpd {
@@ -60,15 +61,7 @@ constexpr int kSessionCalls[] = {
 // probes memory through a pipe, and at exit LeakSanitizer stops the
 // threads from a traced clone and reads /proc/self/maps.  Allowed in such
 // builds only (make check-asan), never in the programs installed.
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define OROU_SANITIZER_RUNTIME 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define OROU_SANITIZER_RUNTIME 1
-#endif
-#ifdef OROU_SANITIZER_RUNTIME
+#ifdef OROU_ASAN
 constexpr int kSanitizerCalls[] = {
     SCMP_SYS(pipe),       SCMP_SYS(pipe2),           SCMP_SYS(clone),
     SCMP_SYS(clone3),     SCMP_SYS(ptrace),          SCMP_SYS(wait4),
@@ -147,7 +140,7 @@ void SyscallFilter::load() const {
 
 }  // namespace orou::smtpd
 
-#ifdef OROU_SANITIZER_RUNTIME
+#ifdef OROU_ASAN
 // LeakSanitizer's check at exit stops the process from a traced clone,
 // which a process that gave up root in place (no longer dumpable, and in a
 // chroot without /proc) cannot do: it would spin for ever.  Such a process

@@ -3,9 +3,10 @@
 #include <cstdlib>
 #include <vector>
 
+#include "base/sanitizer.hpp"
 #include "listener/heap_pack.hpp"
 
-#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__)
+#if defined(__GLIBC__) && !defined(OROU_ASAN)
 #include <malloc.h>
 
 namespace orou::listener {
