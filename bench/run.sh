@@ -53,9 +53,13 @@ done
 
 T=$(mktemp -d /tmp/orouboros-bench.XXXXXX)
 chmod 755 "$T"
-servers=()
+servers=() inits=()
 cleanup() {
     local pid
+    # Each namespace's first process, killed from outside it, takes every
+    # process of the namespace with it (Postfix's master -i, the first of
+    # its namespace, outlived unshare's --kill-child).
+    for pid in "${inits[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
     for pid in "${servers[@]}"; do
         kill -KILL "$pid" 2>/dev/null || true
         wait "$pid" 2>/dev/null || true
@@ -87,6 +91,7 @@ start_ns() {
         sleep 0.02
     done
     printf -v "$var" '%s' "$pid"
+    inits+=("$pid")
 }
 
 "$repo/contrib/make-cert.sh" "$T" localhost >/dev/null 2>&1
