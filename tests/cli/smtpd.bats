@@ -871,7 +871,7 @@ expand_filter() {
     command -v systemd-analyze >/dev/null || skip "no systemd-analyze"
     src="$BATS_TEST_DIRNAME/../../lib/smtpd/confine.cpp"
     # the calls of every session (a sanitizer build's extra ones left out)
-    calls=$(sed '/^#ifdef OROU_SANITIZER_RUNTIME/,/^#endif/d' "$src" | grep -o 'SCMP_SYS([a-z0-9_]*)' |
+    calls=$(sed '/^#ifdef OROU_ASAN/,/^#endif/d' "$src" | grep -o 'SCMP_SYS([a-z0-9_]*)' |
         sed 's/SCMP_SYS(\(.*\))/\1/' | sort -u)
     [ "$(wc -l <<<"$calls")" -gt 40 ]
     for unit in smtp submission submissions; do
