@@ -5,12 +5,9 @@
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 
-#include <cerrno>
 #include <chrono>
-#include <cstring>
-#include <fstream>
-#include <sstream>
 
+#include "auth/atomic_file.hpp"
 #include "base/error.hpp"
 
 namespace orou::tls {
@@ -18,6 +15,7 @@ namespace orou::tls {
 namespace {
 
 constexpr std::chrono::seconds kWriteTimeout{300};
+constexpr std::size_t kMaxPem = 1 << 20;  // a certificate chain or a key file: far less
 
 // Under TLS 1.2 only forward-secret AEAD suites: ECDHE with AES-GCM or
 // ChaCha20-Poly1305 (TLS 1.3's suites are all of that kind already).
@@ -43,13 +41,11 @@ std::string last_error() {
 
 ServerPem read_server_pem(const std::string& cert_file, const std::string& key_file) {
     auto read = [](const std::string& path, const char* what) {
-        errno = 0;
-        std::ifstream in(path, std::ios::binary);
-        std::ostringstream text;
-        if (!(in && text << in.rdbuf()))
-            throw ConfigError(std::string("cannot load ") + what + " " + path + ": " +
-                              (errno ? std::strerror(errno) : "cannot read it"));
-        return text.str();
+        try {
+            return auth::read_file(path, kMaxPem);
+        } catch (const SysError& e) {
+            throw ConfigError(std::string("cannot load ") + what + " " + path + ": " + e.what());
+        }
     };
     return {cert_file, key_file, read(cert_file, "certificate"), read(key_file, "key")};
 }
