@@ -2,7 +2,7 @@
 # make bench: the cost of a message, against a private Postfix and a fork
 # floor measured in the same run, on loopback.  Writes bench/RESULTS.md.
 #
-# Four servers, each in its own PID namespace (so every process it makes is
+# Five servers, each in its own PID namespace (so every process it makes is
 # counted, bench/measure.py):
 #   listener  the orouboros listener: a ready orouboros-smtpd forks a session
 #             per connection, which hands each message over LMTP to the
@@ -16,6 +16,10 @@
 #   floor     a tiny static C program (bench/floor.c, gcc -static) under
 #             systemd-socket-activate --inetd: fork+exec and a dialogue,
 #             nothing kept.  Plain SMTP only.
+#   fork-floor  the same dialogue from a C server that forks a session per
+#             connection (bench/floor.c built -DFORKING), plain and implicit
+#             TLS, its TLS context made and warmed before any fork: the
+#             floor of the listener's design.
 # Loads: plain (Postfix's smtp-source) and implicit TLS (bench/tls_source.py),
 # at concurrency 1, 10 and 50, one message per connection or all of a
 # driver's messages over one connection, bodies of 1 KiB and 100 KiB.
@@ -96,6 +100,7 @@ start_ns() {
 
 "$repo/contrib/make-cert.sh" "$T" localhost >/dev/null 2>&1
 gcc -static -O2 -o "$T/floor" bench/floor.c
+gcc -O2 -DFORKING -o "$T/fork-floor" bench/floor.c -lssl -lcrypto
 mkdir -p "$T/mail-listener" "$T/mail-accept"
 printf '{}\n' >"$T/creds.json"
 
@@ -133,6 +138,8 @@ start_ns accept_tls "$T/accept.sh" "$A_SSL" "$T/deliver-tls.sock" \
 # The floor.
 F_PORT=$(free_port)
 start_ns floor systemd-socket-activate --inetd -a -l "127.0.0.1:$F_PORT" "$T/floor"
+FF_PORT=$(free_port) FF_SSL=$(free_port)
+start_ns fork_floor "$T/fork-floor" "$FF_PORT" "$FF_SSL" "$T/server.crt" "$T/server.key"
 
 # Postfix.
 P_PORT=$(free_port) P_SSL=$(free_port)
@@ -189,7 +196,7 @@ smtpd_tls_security_level = may
 EOF
 start_ns postfix postfix -c "$PF/conf" start-fg
 
-for port in "$L_PORT" "$L_SSL" "$A_PORT" "$A_SSL" "$F_PORT" "$P_PORT" "$P_SSL"; do wait_port "$port"; done
+for port in "$L_PORT" "$L_SSL" "$A_PORT" "$A_SSL" "$F_PORT" "$FF_PORT" "$FF_SSL" "$P_PORT" "$P_SSL"; do wait_port "$port"; done
 
 mbox_of() {
     case $1 in
@@ -204,6 +211,7 @@ root_of() {  # server mode
     accept,plain) echo "$accept_plain" ;;
     accept,tls) echo "$accept_tls" ;;
     floor,*) echo "$floor" ;;
+    fork-floor,*) echo "$fork_floor" ;;
     postfix,*) echo "$postfix" ;;
     esac
 }
@@ -212,6 +220,7 @@ port_of() {
     listener,plain) echo "$L_PORT" ;; listener,tls) echo "$L_SSL" ;;
     accept,plain) echo "$A_PORT" ;; accept,tls) echo "$A_SSL" ;;
     floor,plain) echo "$F_PORT" ;;
+    fork-floor,plain) echo "$FF_PORT" ;; fork-floor,tls) echo "$FF_SSL" ;;
     postfix,plain) echo "$P_PORT" ;; postfix,tls) echo "$P_SSL" ;;
     esac
 }
@@ -238,7 +247,7 @@ run_row() {  # server mode concurrency one|many size
         [ "$per" = many ] || n=1
         load=("$PY" bench/tls_source.py "127.0.0.1:$port" "$m" "$conc" implicit "$n" "$size")
     fi
-    [ "$server" = floor ] || mbox=(--mbox "$(mbox_of "$server")")
+    [ "${server%floor}" != "$server" ] || mbox=(--mbox "$(mbox_of "$server")")
     "$PY" bench/measure.py row "$(root_of "$server" "$mode")" \
         "$server $mode c$conc $per/conn $((size / 1024))KiB" "$m" "${mbox[@]}" -- "${load[@]}" | tee -a "$rows" >&2
 }
@@ -246,7 +255,7 @@ for size in $sizes; do
     for per in $pers; do
         for mode in plain tls; do
             for conc in $concurrencies; do
-                for server in postfix listener accept floor; do
+                for server in postfix listener accept floor fork-floor; do
                     [ "$server,$mode" != floor,tls ] || continue
                     run_row "$server" "$mode" "$conc" "$per" "$size"
                 done

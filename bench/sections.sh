@@ -6,7 +6,9 @@
 # --- The TLS handshake floor ------------------------------------------------
 # openssl s_time makes full handshakes (-new) for 3 s against each server;
 # the server's CPU per handshake, its faults and processes per connection,
-# from measure.py.  s_server is one process that forks nothing: the floor.
+# from measure.py.  s_server is one process that forks nothing: the floor
+# of a handshake; the fork floor forks a fresh process for each, as the
+# listener does: the floor of a handshake in a fresh process.
 mkdir -p "$T/rsa"
 "$repo/contrib/make-cert.sh" "$T/rsa" localhost rsa >/dev/null 2>&1
 S_EC=$(free_port) S_RSA=$(free_port)
@@ -28,6 +30,7 @@ s_time "openssl s_server, RSA 2048" "$s_server_rsa" "$S_RSA" -new
 s_time "listener, implicit TLS, ECDSA P-256" "$listener" "$L_SSL" -new
 s_time "listener, implicit TLS, ECDSA P-256, resumed (-reuse)" "$listener" "$L_SSL" -reuse
 s_time "accept (started per connection), implicit TLS" "$accept_tls" "$A_SSL" -new
+s_time "fork floor (bench/floor.c -DFORKING), implicit TLS" "$fork_floor" "$FF_SSL" -new
 s_time "postfix, smtpd_tls_wrappermode, ECDSA P-256" "$postfix" "$P_SSL" -new
 # Plain connections that close at once (the greeting unread): the cost of
 # a connection without TLS, to set against the rows above.
@@ -42,6 +45,7 @@ for _ in range(200):
 s_time_plain "listener, plain connection, greeting then close" "$listener" "$L_PORT"
 s_time_plain "postfix, plain connection, greeting then close" "$postfix" "$P_PORT"
 s_time_plain "floor, plain connection, greeting then close" "$floor" "$F_PORT"
+s_time_plain "fork floor, plain connection, greeting then close" "$fork_floor" "$FF_PORT"
 handshake_rows=$(awk -F'\t' '{printf "| %s | %d | %s | %s | %s |\n", $1, $2, $4, $5, $6}' "$handshakes")
 
 # --- Starting one smtpd ------------------------------------------------------
@@ -67,6 +71,12 @@ startup() {  # label command...
 }
 start_rows=("$(startup "the floor: bench/floor.c, gcc -static" "$T/floor")")
 start_rows+=("$(startup "/bin/true" /bin/true)")
+# The same floor linked dynamically, then with Debian's libssl and
+# libcrypto loaded and unused: what loading OpenSSL costs a start.
+gcc -O2 -o "$T/floor-dynamic" bench/floor.c
+gcc -O2 -o "$T/floor-openssl" bench/floor.c -Wl,--no-as-needed -lssl -lcrypto
+start_rows+=("$(startup "the floor, dynamic (libc)" "$T/floor-dynamic")")
+start_rows+=("$(startup "the floor, dynamic, libssl and libcrypto loaded (not used)" "$T/floor-openssl")")
 start_rows+=("$(startup "orouboros-smtpd as built ($(ldd "$bin/orouboros-smtpd" | grep -c '=>') libraries)" \
     "$bin/orouboros-smtpd" "${smtpd_args[@]}")")
 # implicit TLS makes the context at start (the QUIT then fails its handshake)
@@ -177,7 +187,9 @@ wait_idle
 
 # --- RESULTS.md ------------------------------------------------------------
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
-floor_row=$(grep '^floor plain c1 one/conn 1KiB' "$rows" | cut -f4,5 || true)
+floor_cost() {  # the CPU ms and faults of a row, in words
+    grep "^$1 one/conn 1KiB" "$rows" | awk -F'\t' '{print $4 " ms of CPU and " $5 " minor faults"}' || true
+}
 {
     echo "# make bench: results"
     echo
@@ -187,8 +199,10 @@ floor_row=$(grep '^floor plain c1 one/conn 1KiB' "$rows" | cut -f4,5 || true)
     echo "$(awk '/MemTotal/ {printf "%d MiB", $2/1024}' /proc/meminfo) RAM; the machine is shared, so the load"
     echo "average (1, 5, 15 min) was $load_before when the runs started and $load_after after the message rows."
     echo "Build: \`$(basename "$(dirname "$bin")")\` ($(grep -m1 -o -- '-O[0-9s]' Makefile || echo default) from the Makefile)."
-    echo "The floor (bench/floor.c, static, started per connection, one plain 1 KiB"
-    echo "message, concurrency 1): $(echo "$floor_row" | awk -F'\t' '{print $1 " ms of CPU and " $2 " minor faults"}') a message."
+    echo "The floors (bench/floor.c, one 1 KiB message per connection, concurrency 1):"
+    echo "started per connection (static), $(floor_cost "floor plain c1") a message;"
+    echo "forked per connection by a ready server, $(floor_cost "fork-floor plain c1") plain,"
+    echo "$(floor_cost "fork-floor tls c1") over implicit TLS."
     echo
     echo "## Messages"
     echo
