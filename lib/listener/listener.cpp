@@ -23,6 +23,7 @@
 #include "base/error.hpp"
 #include "base/fd.hpp"
 #include "listener/handoff.hpp"
+#include "listener/server.hpp"
 #include "listener/sockets.hpp"
 
 namespace orou::listener {
@@ -58,85 +59,9 @@ void install_signals() {
     ::sigprocmask(SIG_BLOCK, &block, nullptr);
 }
 
-using Clock = std::chrono::steady_clock;
+}  // namespace
 
-// How long a port's program waits to be started again after it ended.
-constexpr auto kRestartDelay = std::chrono::seconds(1);
-
-class Server {
-public:
-    Server(PortSet set, log::Logger& log, const Reload& reload)
-        : set_(std::move(set)),
-          log_(log),
-          reload_(reload),
-          restart_at_(set_.ports.size()),
-          clients_(set_.limits.per_client, client_capacity(set_.limits)) {}
-    int run();
-
-private:
-    // A Keeper was handed a port's socket; a Retired one was told to
-    // finish (SIGQUIT) and is not started again.  An Idle one was forked
-    // ahead and waits on `handoff` for a connection; a Draining one was
-    // idle and is ending (its handoff closed).
-    enum class Kind { Session, Stage, Keeper, Retired, Idle, Draining };
-    struct Running {
-        Child child;
-        Kind kind;
-        std::size_t port;
-        std::string client = {};  // the address it counts against, "" for none
-        std::string label = {};   // a keeper's port's, for the log
-        Fd handoff = {};          // Idle: the server's end of its socketpair
-        Clock::time_point born = {};
-    };
-
-    // Room for every address with an open session, and for many more
-    // that only count toward the rate.
-    static std::size_t client_capacity(const Limits& l) {
-        return std::max<std::size_t>(4096, 2 * static_cast<std::size_t>(l.max_connections));
-    }
-
-    void bind_all();
-    std::vector<Listening> take_sockets(const std::vector<Port>& ports);
-    void reload();
-    void retire();
-    void retire_keepers();
-    void start_keepers();
-    void keep_running(Clock::time_point now);
-    void poll_set(std::vector<pollfd>& fds, std::vector<std::size_t>& index) const;
-    void accept_one(std::size_t index);
-    bool over_limit(const Port& p, const std::string& client);
-    std::optional<std::string_view> refusal(const Port& p, const sockaddr_storage& ss, const std::string& client,
-                                            std::string& counted);
-    Child start(const Port& p, int conn, const std::string& host, const std::string& port);
-    Child fork_handler(const Port& p, int conn, const std::string& host, const std::string& port);
-    void become_child(const Port& p);
-    [[noreturn]] void run_child(const Port& p, int conn, const std::string& host, const std::string& port);
-    void add_child(pid_t pid, Running running);
-    void fill_pools(Clock::time_point now);
-    int idle_children(std::size_t index) const;
-    void fork_idle(std::size_t index, Clock::time_point now);
-    bool hand_to_idle(std::size_t index, int conn, const std::string& host, const std::string& port,
-                      const std::string& counted);
-    void drain_idle(std::optional<Clock::time_point> born_before = std::nullopt);
-    std::optional<Clock::time_point> next_wake() const;
-    void reap();
-    void log_killed(const Running& ended, int sig);
-    void shut_down();
-
-    PortSet set_;
-    const std::vector<Port>& ports_ = set_.ports;
-    const Limits& limits_ = set_.limits;
-    log::Logger& log_;
-    const Reload& reload_;
-    std::vector<Listening> socks_;  // socks_[i] is ports_[i]'s
-    std::map<pid_t, Running> children_;
-    std::map<pid_t, Running>::node_type spare_;  // a reaped child's node, for the next: no malloc per fork
-    std::vector<std::optional<Clock::time_point>> restart_at_;  // hand_over ports not running
-    Fd exits_;                                                  // a signalfd: SIGCHLD, which stays blocked
-    int sessions_ = 0, stages_ = 0;
-    bool retiring_ = false;  // SIGQUIT: accepting no more, ending with the children
-    ClientTable clients_;
-};
+namespace detail {
 
 void Server::bind_all() { socks_ = take_sockets(ports_); }
 
@@ -344,90 +269,6 @@ void Server::run_child(const Port& p, int conn, const std::string& host, const s
     ::_exit(status);
 }
 
-// Keeps each prefork port's idle children at its count (none while
-// retiring), replacing those idle longer than kPreforkMaxAge.
-void Server::fill_pools(Clock::time_point now) {
-    drain_idle(now - kPreforkMaxAge);
-    if (retiring_) return;
-    try {
-        for (std::size_t i = 0; i < ports_.size(); ++i) {
-            if (!ports_[i].handler || ports_[i].prefork == 0) continue;
-            for (int n = idle_children(i); n < ports_[i].prefork; ++n) fork_idle(i, now);
-        }
-    } catch (const SysError& e) {
-        log_.event(log::Level::Error, "spawn-failed", {{"reason", e.what()}});
-    }
-}
-
-// In a reaped child's node when there is one: a malloc and a free per
-// fork wrote two more pages (the allocator's and errno's).
-void Server::add_child(pid_t pid, Running running) {
-    if (spare_.empty()) {
-        children_.emplace(pid, std::move(running));
-        return;
-    }
-    spare_.key() = pid;
-    spare_.mapped() = std::move(running);
-    children_.insert(std::move(spare_));
-}
-
-// Counted without allocating: nothing on the heap is written per fork
-// that need not be (each such page is copied once the child shares it).
-int Server::idle_children(std::size_t index) const {
-    return static_cast<int>(std::count_if(children_.begin(), children_.end(), [index](const auto& c) {
-        return c.second.kind == Kind::Idle && c.second.port == index;
-    }));
-}
-
-// A child that waits for a connection (handoff.hpp), then serves it as
-// fork_handler's would; it ends when the server closes its end unused.
-void Server::fork_idle(std::size_t index, Clock::time_point now) {
-    const Port& p = ports_[index];
-    auto [parent_end, child_end] = handoff_pair();
-    if (p.before_fork) p.before_fork();
-    pid_t pid = ::fork();
-    if (pid < 0) throw SysError("fork", errno);
-    if (pid > 0) {
-        add_child(pid, Running{Child(pid), Kind::Idle, index, {}, {}, std::move(parent_end), now});
-        return;
-    }
-    parent_end.reset();
-    become_child(p);
-    std::optional<Handoff> h = receive_connection(child_end.get());
-    if (!h) ::_exit(EX_OK);
-    child_end.reset();
-    run_child(p, h->conn.get(), h->host, h->port);
-}
-
-// Hands an admitted connection to one of the port's idle children; false
-// when it has none that takes it (the caller forks one as before).
-bool Server::hand_to_idle(std::size_t index, int conn, const std::string& host, const std::string& port,
-                          const std::string& counted) {
-    for (auto& [pid, running] : children_) {
-        if (running.kind != Kind::Idle || running.port != index) continue;
-        const bool sent = send_connection(running.handoff.get(), conn, host, port);
-        running.handoff.reset();
-        if (!sent) {
-            running.kind = Kind::Draining;
-            continue;
-        }
-        running.kind = ports_[index].is_unix() ? Kind::Stage : Kind::Session, running.client = counted;
-        ++(ports_[index].is_unix() ? stages_ : sessions_);
-        return true;
-    }
-    return false;
-}
-
-// Ends the idle children (all, or those born before the time given): each
-// reads the end of its handoff and exits.
-void Server::drain_idle(std::optional<Clock::time_point> born_before) {
-    for (auto& [pid, running] : children_) {
-        if (running.kind != Kind::Idle || (born_before && running.born >= *born_before)) continue;
-        running.handoff.reset();
-        running.kind = Kind::Draining;
-    }
-}
-
 // When the loop must wake with no connection: a program to restart, or
 // an idle child to replace.
 std::optional<Clock::time_point> Server::next_wake() const {
@@ -519,14 +360,14 @@ void Server::shut_down() {
     children_.clear();  // each Child waits for its process
 }
 
-}  // namespace
+}  // namespace detail
 
 int serve(PortSet ports, log::Logger& log, const Reload& reload) {
     g_stop = 0;
     g_reload = 0;
     g_retire = 0;
     install_signals();
-    Server server(std::move(ports), log, reload);
+    detail::Server server(std::move(ports), log, reload);
     return server.run();
 }
 
