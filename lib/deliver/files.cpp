@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <ctime>
 #include <thread>
@@ -15,7 +16,7 @@ namespace orou::deliver {
 
 namespace {
 
-constexpr auto kLockRetry = std::chrono::milliseconds(100);
+constexpr auto kMaxLockPause = std::chrono::milliseconds(100);
 
 [[noreturn]] void lock_busy(const std::string& path) {
     throw SysError("lock " + path + " (held by another process)", EAGAIN);
@@ -54,15 +55,21 @@ std::string parent_dir(const std::string& path) {
     return slash == 0 ? "/" : path.substr(0, slash);
 }
 
+void LockBackoff::pause() {
+    std::this_thread::sleep_for(next_);
+    next_ = std::min(2 * next_, std::chrono::milliseconds(kMaxLockPause));
+}
+
 void lock_whole_file(int fd, const std::string& path, std::chrono::seconds wait) {
     auto give_up = io::Clock::now() + wait;
+    LockBackoff backoff;
     struct flock fl {};
     fl.l_type = F_WRLCK;
     fl.l_whence = SEEK_SET;
     while (::fcntl(fd, F_SETLK, &fl) < 0) {
         if (errno != EACCES && errno != EAGAIN && errno != EINTR) throw SysError("lock " + path, errno);
         if (io::Clock::now() >= give_up) lock_busy(path);
-        std::this_thread::sleep_for(kLockRetry);
+        backoff.pause();
     }
 }
 

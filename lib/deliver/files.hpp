@@ -56,6 +56,18 @@ struct LockTimes {
     std::chrono::seconds stale{300};  // a dot-lock older than this is removed
 };
 
+// The pause between two attempts at a lock another process holds: 1 ms,
+// then twice the last up to 100 ms.  A delivery holds a mailbox for
+// about a millisecond (an append and an fsync); a mail reader may hold
+// it for seconds, and is then asked about ten times a second.
+class LockBackoff {
+public:
+    void pause();
+
+private:
+    std::chrono::milliseconds next_{1};
+};
+
 // Takes an fcntl write lock on the whole of fd, waiting up to `wait`.
 // The lock goes with the fd's close.
 void lock_whole_file(int fd, const std::string& path, std::chrono::seconds wait);

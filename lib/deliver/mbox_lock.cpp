@@ -9,7 +9,6 @@
 #include <charconv>
 #include <ctime>
 #include <optional>
-#include <thread>
 
 #include "base/error.hpp"
 
@@ -19,7 +18,6 @@ namespace {
 
 constexpr std::string_view kTag = "orouboros-mbox-deliver";
 constexpr std::string_view kEntryStart = "From ";
-constexpr auto kLockRetry = std::chrono::milliseconds(100);
 constexpr int kMaxRemovals = 3;  // a lock that keeps coming back is not ours to fight
 constexpr std::size_t kMaxLockText = 512;
 
@@ -189,6 +187,7 @@ void add_note(std::string* repairs, const std::string& note) {
 DotLock::DotLock(std::string mbox_path, const LockTimes& times, std::string* repairs) : path_(mbox_path + ".lock") {
     const std::string text = lock_text(nullptr);
     const auto give_up = io::Clock::now() + times.wait;
+    LockBackoff backoff;
     for (int removed = 0; !try_create(path_, text, fd_);) {
         auto holder = read_holder(path_);
         if (holder && removed < kMaxRemovals && (dead(*holder) || stale(*holder, times.stale))) {
@@ -197,7 +196,7 @@ DotLock::DotLock(std::string mbox_path, const LockTimes& times, std::string* rep
             continue;
         }
         if (io::Clock::now() >= give_up) lock_busy(path_);
-        if (holder) std::this_thread::sleep_for(kLockRetry);
+        if (holder) backoff.pause();
     }
 }
 

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -158,6 +159,23 @@ TEST(Mbox, AFreshDotLockOfAnotherHolderIsATemporaryFailureAndIsLeftAlone) {
     }
     EXPECT_TRUE(orou::test::exists(tmp.file("bob/INBOX.lock")));
     EXPECT_FALSE(orou::test::exists(tmp.file("bob/INBOX")));
+}
+
+TEST(Mbox, ADotLockReleasedWhileADeliveryWaitsIsTakenAndTheMessageDelivered) {
+    orou::test::TempDir tmp;
+    ::mkdir(tmp.file("bob").c_str(), 0700);
+    const std::string lock = tmp.file("bob/INBOX.lock");
+    tmp.write("bob/INBOX.lock", "");  // fresh: another holder's
+    std::thread holder([&] {          // lets go while the delivery waits
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        ::unlink(lock.c_str());
+    });
+    Writer writer;
+    const LockTimes wait{std::chrono::seconds(10), std::chrono::seconds(300)};
+    EXPECT_NO_THROW(append_mbox(tmp.file("bob"), entry("Subject: x\r\n"), writer, wait));
+    holder.join();
+    EXPECT_EQ(slurp(tmp.file("bob/INBOX")), entry("Subject: x\r\n"));
+    EXPECT_FALSE(orou::test::exists(lock));
 }
 
 TEST(Mbox, AStaleDotLockIsRemoved) {
