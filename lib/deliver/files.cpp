@@ -57,7 +57,7 @@ std::string parent_dir(const std::string& path) {
 
 void LockBackoff::pause() {
     std::this_thread::sleep_for(next_);
-    next_ = std::min(2 * next_, std::chrono::milliseconds(kMaxLockPause));
+    next_ = std::min(2 * next_, kMaxLockPause);
 }
 
 void lock_whole_file(int fd, const std::string& path, std::chrono::seconds wait) {
