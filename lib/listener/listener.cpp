@@ -38,7 +38,6 @@ volatile sig_atomic_t g_retire = 0;  // SIGQUIT
 void on_stop(int) { g_stop = 1; }
 void on_reload(int) { g_reload = 1; }
 void on_retire(int) { g_retire = 1; }
-void on_child(int) {}
 
 void install_signals() {
     struct sigaction sa {};
@@ -50,9 +49,9 @@ void install_signals() {
     ::sigaction(SIGHUP, &sa, nullptr);
     sa.sa_handler = on_retire;
     ::sigaction(SIGQUIT, &sa, nullptr);
-    sa.sa_handler = on_child;
-    ::sigaction(SIGCHLD, &sa, nullptr);
     ::signal(SIGPIPE, SIG_IGN);
+    // SIGCHLD keeps its default and stays blocked: Server::run reads it
+    // from a signalfd (a blocked signal stays pending, never ignored).
     sigset_t block;
     sigemptyset(&block);
     for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGCHLD}) sigaddset(&block, sig);

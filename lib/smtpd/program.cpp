@@ -70,7 +70,6 @@ struct Shared {
     std::unique_ptr<tls::TicketKeys> tickets;  // with tls
     std::string loop_id;                       // every session forked from here shares it
     std::optional<SyscallFilter> filter;       // the session runs under it
-    bool confined = false;                     // this process runs under it already
 };
 
 // What this process cost, at debug level: its CPU, its minor page faults
@@ -89,7 +88,6 @@ void log_cost(log::Logger& logger) {
 
 int run_session(Shared& shared, Peer peer) {
     const Options& options = shared.options;
-    if (shared.filter && !shared.confined) shared.filter->load();
     // A backstop under every deadline: a session never outlives this.
     ::alarm(static_cast<unsigned>(options.config.limits.session.count()) + 120);
     shared.logger.set_sid(log::new_id());
@@ -135,11 +133,10 @@ int serve_connections(Shared& shared, int fd) {
     how.reload = [&shared] { reload_certificate(shared); };
     how.prefork = shared.options.prefork;
     // Each forked session is confined at once: one forked ahead waits for
-    // its connection under the filter already.
+    // its connection under the filter already.  The filter's program is
+    // not freed there: freeing the parent's memory costs page copies.
     how.in_child = [&shared] {
-        if (!shared.filter) return;
-        shared.filter->load();
-        shared.confined = true;  // not reset: freeing the parent's program in the child costs page copies
+        if (shared.filter) shared.filter->load();
     };
     // Over a limit a client is told 421; on an implicit-TLS port a reply
     // in clear would only garble the handshake, so it is closed unanswered.
@@ -175,7 +172,7 @@ int smtpd_main(const Options& given) {
         if (!spec->empty()) io::check_spec(*spec);
     log::Logger logger("orouboros-smtpd", given.log_target, log::parse_level(given.log_level));
     Options options = given;
-    Shared shared{options, {}, logger, {}, log::new_id().substr(0, 8), {}, false};
+    Shared shared{options, {}, logger, {}, log::new_id().substr(0, 8), {}};
     const bool listening = listener::is_listening(in);
     // OpenSSL's objects, which each TLS session writes (reference counts,
     // locks), made side by side on top of the heap, not in the holes that
@@ -200,7 +197,9 @@ int smtpd_main(const Options& given) {
     if (!options.user.empty()) drop_root(options);  // the key is loaded: root is done
     if (can_restrict(options)) shared.filter = SyscallFilter::compile();
     if (listening) return serve_connections(shared, in);
-    return run_session(shared, find_peer(in, out));
+    Peer peer = find_peer(in, out);
+    if (shared.filter) shared.filter->load();
+    return run_session(shared, std::move(peer));
 }
 
 }  // namespace orou::smtpd
