@@ -247,6 +247,7 @@ run_row() {  # server mode concurrency one|many size
         [ "$per" = many ] || n=1
         load=("$PY" bench/tls_source.py "127.0.0.1:$port" "$m" "$conc" implicit "$n" "$size")
     fi
+    # the floors (floor, fork-floor) keep nothing: no mbox to count
     [ "${server%floor}" != "$server" ] || mbox=(--mbox "$(mbox_of "$server")")
     "$PY" bench/measure.py row "$(root_of "$server" "$mode")" \
         "$server $mode c$conc $per/conn $((size / 1024))KiB" "$m" "${mbox[@]}" -- "${load[@]}" | tee -a "$rows" >&2
